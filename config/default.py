@@ -1,0 +1,42 @@
+"""Defaults for every installation. No secrets here: production sets them in the environment.
+
+Load order (lti_tool/settings.py): this file, then the file named by LTI_TOOL_SETTINGS,
+then LTI_TOOL_* environment variables, then the test mapping.
+"""
+
+# "development" runs with generated keys and a default secret; "production" refuses both.
+ENV = "development"
+SECRET_KEY = "dev-only-not-secret"
+
+# SQLite under instance/ unless DATABASE_URL is given (postgresql+psycopg://...).
+SQLALCHEMY_DATABASE_URI = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+# Public base URL of the tool, used in registrations and in /lti/setup. None: from the request.
+TOOL_BASE_URL = None
+TOOL_NAME = "Mastery Tracker"
+TOOL_DESCRIPTION = "Standards-based mastery tracking with summary grades sent to your gradebook."
+
+# Folder of the tool's private keys (PEM, 0600, git-ignored). Relative paths are from the repo.
+KEY_DIR = "keys"
+
+# Outbound calls (platform JWKS, dynamic registration, services).
+HTTP_TIMEOUT_SECONDS = 5.0
+HTTP_USER_AGENT = "MasteryTracker-LTI/0.1 (+https://github.com/)"
+# Private and loopback addresses are refused unless this is on (on-premises Moodle, the demo).
+LTI_TOOL_ALLOW_PRIVATE_NETWORK = False
+# Plain http for registration and key-set URLs: development and tests only.
+LTI_TOOL_ALLOW_INSECURE_HTTP = False
+
+# Launch lifetimes.
+LOGIN_STATE_TTL_SECONDS = 600
+LAUNCH_TTL_SECONDS = 8 * 3600
+ID_TOKEN_LEEWAY_SECONDS = 60
+PLATFORM_JWKS_TTL_SECONDS = 3600
+
+LOG_LEVEL = "INFO"
+
+# Number of trusted proxies in front of the tool (X-Forwarded-For/Proto/Host/Port); 0 = none.
+TRUSTED_PROXY_COUNT = 0
+# Extra origins allowed to frame the tool (e.g. a Canvas vanity domain): a list of origins.
+FRAME_ANCESTORS_EXTRA: list = []
