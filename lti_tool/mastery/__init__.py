@@ -1,0 +1,54 @@
+"""The mastery domain: scales, calculation methods, roll-ups, grade policies.
+
+Standard library only, so it can be tested and reused without the web app.
+"""
+
+from __future__ import annotations
+
+from lti_tool.mastery.calculation import Calculation, Calculator, compute, compute_many
+from lti_tool.mastery.errors import MasteryError
+from lti_tool.mastery.evidence import Score, ordered
+from lti_tool.mastery.gradebook import compute_course, results_by_student, summarise_course
+from lti_tool.mastery.methods import METHODS, Method, Parameter, get_method
+from lti_tool.mastery.policies import DEFAULT_TABLE, POLICIES, SummaryGrade, apply_policy
+from lti_tool.mastery.presets import DEFAULT_SCALE, PRESETS
+from lti_tool.mastery.results import MasteryResult, Status
+from lti_tool.mastery.rollup import ROLLUPS, rollup_tree
+from lti_tool.mastery.scales import Level, Scale
+from lti_tool.mastery.settings import MasterySettings
+from lti_tool.mastery.todo import TodoItem, build_todo
+from lti_tool.mastery.whatif import WhatIf, compare_settings
+
+__all__ = [
+    "DEFAULT_SCALE",
+    "DEFAULT_TABLE",
+    "METHODS",
+    "POLICIES",
+    "PRESETS",
+    "ROLLUPS",
+    "Calculation",
+    "Calculator",
+    "Level",
+    "MasteryError",
+    "MasteryResult",
+    "MasterySettings",
+    "Method",
+    "Parameter",
+    "Score",
+    "Scale",
+    "Status",
+    "SummaryGrade",
+    "TodoItem",
+    "WhatIf",
+    "apply_policy",
+    "build_todo",
+    "compare_settings",
+    "compute",
+    "compute_course",
+    "compute_many",
+    "get_method",
+    "ordered",
+    "results_by_student",
+    "rollup_tree",
+    "summarise_course",
+]

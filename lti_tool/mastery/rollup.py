@@ -1,0 +1,153 @@
+"""Rolling children's results up to parent standards (domain > standard > target)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TypeVar
+
+from lti_tool.mastery.errors import MasteryError
+from lti_tool.mastery.results import NOT_ASSESSED, MasteryResult, Status
+from lti_tool.mastery.scales import Scale
+
+Node = TypeVar("Node", bound=Hashable)
+RollupFunction = Callable[[Sequence[MasteryResult], Scale], MasteryResult]
+
+
+def _assessed(results: Sequence[MasteryResult]) -> list[MasteryResult]:
+    return [result for result in results if result.status is Status.ASSESSED]
+
+
+def _unassessed(results: Sequence[MasteryResult]) -> MasteryResult:
+    """The result of a parent with no assessed child: insufficient beats not assessed."""
+    if any(result.status is Status.INSUFFICIENT for result in results):
+        return MasteryResult(Status.INSUFFICIENT, None, None, 0)
+    return NOT_ASSESSED
+
+
+def _at(points: float, scale: Scale, count: int, share: float | None = None) -> MasteryResult:
+    return MasteryResult(Status.ASSESSED, points, scale.level_for(points), count, share)
+
+
+def mean_of_children(results: Sequence[MasteryResult], scale: Scale) -> MasteryResult:
+    """The mean of the assessed children's points; unassessed children are left out."""
+    assessed = _assessed(results)
+    if not assessed:
+        return _unassessed(results)
+    points = sum(result.points or 0.0 for result in assessed) / len(assessed)
+    return _at(points, scale, len(assessed))
+
+
+def minimum_of_children(results: Sequence[MasteryResult], scale: Scale) -> MasteryResult:
+    """The lowest assessed child's points: a parent is only as strong as its weakest part."""
+    assessed = _assessed(results)
+    if not assessed:
+        return _unassessed(results)
+    return _at(min(result.points or 0.0 for result in assessed), scale, len(assessed))
+
+
+def all_children_at_mastery(results: Sequence[MasteryResult], scale: Scale) -> MasteryResult:
+    """The lowest mastery level if every assessed child is at mastery.
+
+    Otherwise the highest level below mastery.
+    """
+    assessed = _assessed(results)
+    if not assessed:
+        return _unassessed(results)
+    if all(result.is_mastery for result in assessed):
+        return _at(scale.mastery_threshold, scale, len(assessed))
+    return _at(scale.highest_below_mastery.points, scale, len(assessed))
+
+
+def share_at_mastery(results: Sequence[MasteryResult], scale: Scale) -> MasteryResult:
+    """The share (0..1) of assessed children at mastery, in `share`.
+
+    `points` maps the share linearly onto the scoring range (0 -> lowest
+    level, 1 -> highest) so that grandparents can roll it up like any result.
+    """
+    assessed = _assessed(results)
+    if not assessed:
+        return _unassessed(results)
+    share = sum(result.is_mastery for result in assessed) / len(assessed)
+    points = scale.min_points + share * (scale.max_points - scale.min_points)
+    return _at(points, scale, len(assessed), share)
+
+
+ROLLUPS: MappingProxyType[str, RollupFunction] = MappingProxyType(
+    {
+        "mean_of_children": mean_of_children,
+        "minimum_of_children": minimum_of_children,
+        "all_children_at_mastery": all_children_at_mastery,
+        "share_at_mastery": share_at_mastery,
+    }
+)
+
+
+def get_rollup(name: str) -> RollupFunction:
+    """The roll-up called `name`, or MasteryError listing the choices."""
+    try:
+        return ROLLUPS[name]
+    except (KeyError, TypeError):
+        raise MasteryError(
+            f"Unknown roll-up {name!r}; choose one of: {', '.join(ROLLUPS)}"
+        ) from None
+
+
+def rollup_tree(
+    children: Mapping[Node, Sequence[Node]],
+    leaf_results: Mapping[Node, MasteryResult],
+    scale: Scale,
+    method: str,
+) -> dict[Node, MasteryResult]:
+    """Results for every node, computed bottom-up; each node once, however many parents.
+
+    A node with children is rolled up from them; if it also has a result of
+    its own (direct evidence on a standard), that result counts as one more
+    child. A node with neither is not assessed. A cycle raises MasteryError.
+    """
+    combine = get_rollup(method)
+    done: dict[Node, MasteryResult] = {}
+    nodes = list(dict.fromkeys([*children, *leaf_results]))
+    for root in nodes:
+        for node in _post_order(root, children, done):
+            kids = list(dict.fromkeys(children.get(node, ())))
+            if not kids:
+                done[node] = leaf_results.get(node, NOT_ASSESSED)
+                continue
+            inputs = [done[kid] for kid in kids]
+            if node in leaf_results:
+                inputs.append(leaf_results[node])
+            done[node] = combine(inputs, scale)
+    return done
+
+
+def _post_order(
+    root: Node, children: Mapping[Node, Sequence[Node]], done: Mapping[Node, MasteryResult]
+) -> list[Node]:
+    """Nodes under `root` not yet done, children before parents; raise on a cycle.
+
+    Iterative, so a deep framework cannot hit Python's recursion limit.
+    """
+    order: list[Node] = []
+    on_path: list[Node] = []
+    visiting: set[Node] = set()
+    finished: set[Node] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, is_exit = stack.pop()
+        if is_exit:
+            on_path.pop()
+            visiting.discard(node)
+            finished.add(node)
+            order.append(node)
+            continue
+        if node in done or node in finished:
+            continue
+        if node in visiting:
+            cycle = [*on_path[on_path.index(node) :], node]
+            raise MasteryError("Standards form a cycle: " + " -> ".join(map(str, cycle)))
+        visiting.add(node)
+        on_path.append(node)
+        stack.append((node, True))
+        stack.extend((kid, False) for kid in reversed(children.get(node, ())))
+    return order
