@@ -1,0 +1,109 @@
+"""Flask commands: keys, platforms, deployments, and the demo."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .errors import LtiToolError
+from .extensions import db
+from .lti.context import lti
+from .services import platforms
+
+keys_cli = AppGroup("keys", help="The tool's signing keys (PEM files in KEY_DIR).")
+platform_cli = AppGroup("platform", help="Platform registrations (issuer + client id).")
+deployment_cli = AppGroup("deployment", help="Deployments of the tool inside a platform.")
+
+
+@keys_cli.command("generate")
+def keys_generate() -> None:
+    """Create the first key (does nothing if one exists)."""
+    ring = lti().key_ring
+    if (key := ring.current()) is not None:
+        click.echo(f"A key exists already: {key.kid} (use `keys rotate` for a new one)")
+        return
+    key = ring.generate()
+    click.echo(f"Generated {key.kid} in {key.path}")
+
+
+@keys_cli.command("rotate")
+def keys_rotate() -> None:
+    """Make a new current key; the previous one stays published until the next rotation."""
+    key = lti().key_ring.generate()
+    click.echo(f"New current key {key.kid}; the JWKS now publishes it and the previous one.")
+
+
+@keys_cli.command("list")
+def keys_list() -> None:
+    keys = lti().key_ring.keys()
+    if not keys:
+        click.echo("No keys. Run `flask --app lti_tool keys generate`.")
+    for index, key in enumerate(keys):
+        status = "current" if index == 0 else "previous (published)" if index == 1 else "retired"
+        click.echo(f"{key.kid}  {key.created}  {status}")
+
+
+@platform_cli.command("add")
+@click.option("--name", required=True)
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--auth-login-url", required=True, help="The platform's OIDC authorization URL.")
+@click.option("--auth-token-url", required=True, help="The platform's OAuth 2 token URL.")
+@click.option("--keyset-url", required=True, help="The platform's public JWKS URL.")
+@click.option("--auth-audience", default=None, help="Token audience, if not the token URL.")
+@click.option("--deployment-id", "deployment_ids", multiple=True)
+def platform_add(deployment_ids: tuple[str, ...], **fields: str) -> None:
+    """Register a platform by hand."""
+    try:
+        platform = platforms.add_platform(**fields)
+        for deployment_id in deployment_ids:
+            platforms.add_deployment(platform, deployment_id)
+    except LtiToolError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Registered platform {platform.id}: {platform.issuer} client {platform.client_id}")
+
+
+@platform_cli.command("list")
+def platform_list() -> None:
+    rows = platforms.list_platforms()
+    if not rows:
+        click.echo("No platforms registered.")
+    for platform in rows:
+        deployments = ", ".join(d.deployment_id for d in platform.deployments) or "none"
+        click.echo(
+            f"{platform.id}  {platform.name}  {platform.issuer}  client={platform.client_id}  "
+            f"deployments={deployments}  {platform.status}  via {platform.registered_via}"
+        )
+
+
+@deployment_cli.command("add")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--deployment-id", required=True)
+def deployment_add(issuer: str, client_id: str, deployment_id: str) -> None:
+    """Allow launches from another deployment of a registered platform."""
+    platform = platforms.find_platform(issuer, client_id)
+    if platform is None:
+        raise click.ClickException(f"No platform {issuer} with client id {client_id}.")
+    platforms.add_deployment(platform, deployment_id)
+    db.session.commit()
+    click.echo(f"Deployment {deployment_id} added to platform {platform.id}.")
+
+
+@click.command("demo")
+@click.option("--tool-port", default=5000, show_default=True)
+@click.option("--platform-port", default=5001, show_default=True)
+def demo(tool_port: int, platform_port: int) -> None:
+    """Run the tool and the embedded platform together, with a demo course (SQLite)."""
+    from .demo import run_demo
+
+    run_demo(current_app._get_current_object(), tool_port, platform_port)  # type: ignore[attr-defined]
+
+
+def init_app(app: Flask) -> None:
+    for group in (keys_cli, platform_cli, deployment_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo)

@@ -1,0 +1,308 @@
+"""Validate an id_token launch, closing the gaps measured in pylti1p3 2.0.0.
+
+pylti1p3's MessageLaunch gives the shape (a chain of small validators); each link here
+replaces one that was too weak:
+- nonce: consumed atomically in the database (pylti1p3 never consumes it: replays pass);
+- audience: a string or an array with our client id anywhere, `azp` checked (pylti1p3 takes
+  aud[0] and ignores azp);
+- signature: RS256 only, platform keys cached per process with one refetch on unknown kid and a
+  timeout (pylti1p3 fetches with no timeout and never refetches), clock skew allowed for `iat`;
+- state: a single-use database row bound to the browser by a cookie or platform storage;
+- anonymous launches (no `sub`) and empty roles are accepted, as LTI Core allows.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import LaunchError, LaunchForbidden, LaunchUnauthorized
+from ..extensions import db
+from ..models import Deployment, LoginState, Platform, UsedNonce
+from ..models.types import utcnow
+from .context import LtiContext
+from .login import STATE_COOKIE_PREFIX, secret_hash
+from .vocab import LTI_VERSION, Claim, MessageType
+
+CHECK_REGISTRATION = "Ask an administrator to compare the tool's registration with the platform's."
+
+
+class BrowserNotBound(LaunchError):
+    """The browser could not show it started this login: cookies blocked, no platform storage."""
+
+    status = 401
+    title = "Your browser blocked the tool's cookie"
+
+    def __init__(self, login_state: LoginState, **kwargs: Any):
+        super().__init__(
+            "Your browser did not keep the tool's cookie inside the LMS frame.", **kwargs
+        )
+        self.login_state = login_state
+
+
+class NeedsPlatformStorage(LaunchError):
+    """No cookie came back, but the platform offers storage: fetch the secret from it first."""
+
+    def __init__(self, login_state: LoginState):
+        super().__init__("Checking the launch with the platform's storage.")
+        self.login_state = login_state
+
+
+@dataclass(frozen=True)
+class ValidatedLaunch:
+    platform: Platform
+    deployment: Deployment
+    claims: dict[str, Any]
+
+    @property
+    def message_type(self) -> str:
+        return self.claims[Claim.MESSAGE_TYPE]
+
+
+class ToolMessageLaunch(FlaskMessageLaunch):
+    """A launch arriving at /lti/launch, validated link by link; `validate()` runs them all."""
+
+    def __init__(self, request: FlaskRequest, ctx: LtiContext, *, launch_url: str, leeway: int):
+        super().__init__(request, ctx.tool_conf)
+        self.ctx = ctx
+        self.launch_url = launch_url
+        self.leeway = leeway
+        self.platform: Platform | None = None
+        self.deployment: Deployment | None = None
+        self.claims: dict[str, Any] = {}
+        self.header: dict[str, Any] = {}
+
+    def validate(self) -> ValidatedLaunch:  # type: ignore[override]
+        self.validate_jwt_format()
+        self.validate_registration()
+        self.validate_jwt_signature()
+        self.validate_state()
+        self.validate_nonce()
+        self.validate_deployment()
+        self.validate_message()
+        assert self.platform and self.deployment
+        return ValidatedLaunch(self.platform, self.deployment, self.claims)
+
+    # -- the token itself -------------------------------------------------------------------
+
+    def validate_jwt_format(self) -> ToolMessageLaunch:
+        token = self._get_request_param("id_token")
+        if not token:
+            raise LaunchError(
+                "The launch carried no id_token.", hint="Start the tool from your LMS."
+            )
+        try:
+            self.header = jwt.get_unverified_header(token)
+            self.claims = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as error:
+            raise LaunchError("The launch token is not a valid JWT.", detail=str(error)) from error
+        if self.header.get("alg") != "RS256":
+            raise LaunchUnauthorized(
+                "The launch was not signed with RS256, the only algorithm LTI 1.3 allows.",
+                detail=f"alg={self.header.get('alg')!r}",
+                hint=CHECK_REGISTRATION,
+            )
+        if not self.header.get("kid"):
+            raise LaunchUnauthorized("The launch token names no signing key (kid).")
+        self._jwt = {"header": self.header, "body": self.claims}
+        return self
+
+    def validate_registration(self) -> ToolMessageLaunch:
+        iss = self.claims.get("iss")
+        if not iss or not isinstance(iss, str):
+            raise LaunchError("The launch token has no issuer (iss).")
+        client_id = _client_id(self.claims)
+        platform = self.ctx.tool_conf.find_platform(iss, client_id)
+        if platform is None:
+            raise LaunchForbidden(
+                "This platform is not registered with the tool.",
+                detail=f"launch from unregistered iss={iss!r} client_id={client_id!r}",
+                hint=CHECK_REGISTRATION,
+            )
+        if not platform.is_active:
+            raise LaunchForbidden("This platform's registration is disabled.")
+        self.platform = platform
+        return self
+
+    def validate_jwt_signature(self) -> ToolMessageLaunch:
+        assert self.platform is not None
+        key = self.ctx.platform_keys.key_for(self.platform.keyset_url, self.header["kid"])
+        try:
+            jwt.decode(
+                self._get_request_param("id_token"),
+                key,
+                algorithms=["RS256"],
+                audience=self.platform.client_id,
+                issuer=self.platform.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
+            )
+        except jwt.ExpiredSignatureError as error:
+            raise LaunchUnauthorized(
+                "The launch has expired. Open the tool again from your LMS.", detail=str(error)
+            ) from error
+        except jwt.ImmatureSignatureError as error:
+            raise LaunchUnauthorized(
+                "The launch was issued in the future: the platform's clock is wrong.",
+                detail=str(error),
+                hint="The platform's server clock is more than a minute ahead.",
+            ) from error
+        except jwt.InvalidSignatureError as error:
+            raise LaunchUnauthorized(
+                "The launch's signature does not match the platform's published key.",
+                detail=str(error),
+                hint=CHECK_REGISTRATION,
+            ) from error
+        except jwt.MissingRequiredClaimError as error:
+            raise LaunchError(f"The launch token lacks the {error.claim} claim.") from error
+        except jwt.PyJWTError as error:
+            raise LaunchUnauthorized(
+                "The launch token failed verification.", detail=f"{type(error).__name__}: {error}"
+            ) from error
+        return self
+
+    # -- this browser, this login, once -------------------------------------------------------
+
+    def validate_state(self) -> ToolMessageLaunch:
+        assert self.platform is not None
+        state = self._get_request_param("state")
+        if not state:
+            raise LaunchError("The launch has no state: it did not start with the tool's login.")
+        row = db.session.get(LoginState, state)
+        if row is None or row.platform_id != self.platform.id or row.expires_at < utcnow():
+            raise LaunchUnauthorized(
+                "This launch's login is unknown, already used or expired.",
+                detail=f"state {state[:8]}… not found, expired or for another platform",
+                hint="Open the tool again from your LMS.",
+            )
+        secret = self._request.get_cookie(STATE_COOKIE_PREFIX + state) or self._get_request_param(
+            "lti_storage_secret"
+        )
+        if not secret:
+            if row.storage_target and not self._get_request_param("lti_storage_checked"):
+                raise NeedsPlatformStorage(row)
+            raise BrowserNotBound(row, detail="no state cookie and no platform storage secret")
+        if not hmac.compare_digest(secret_hash(secret), row.browser_secret_hash or ""):
+            raise LaunchUnauthorized(
+                "This launch was started in another browser.", detail="state secret mismatch"
+            )
+        if self.claims.get("nonce") != row.nonce:
+            raise LaunchUnauthorized(
+                "The launch does not belong to this login.", detail="nonce differs from state's"
+            )
+        # Consume the state: of two concurrent uses, only one deletes the row.
+        consumed = db.session.execute(delete(LoginState).where(LoginState.state == state))
+        if consumed.rowcount != 1:
+            raise LaunchUnauthorized("This launch was already used.", detail="state raced")
+        return self
+
+    def validate_nonce(self) -> ToolMessageLaunch:
+        assert self.platform is not None
+        nonce = str(self.claims["nonce"])
+        expires = datetime.fromtimestamp(int(self.claims["exp"]), UTC)
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    UsedNonce(
+                        platform_id=self.platform.id,
+                        nonce=nonce[:255],
+                        expires_at=expires + timedelta(seconds=self.leeway),
+                    )
+                )
+        except IntegrityError as error:
+            raise LaunchUnauthorized(
+                "This launch was already used (replayed).", detail=f"nonce replay {nonce[:8]}…"
+            ) from error
+        return self
+
+    # -- what the launch says ---------------------------------------------------------------
+
+    def validate_deployment(self) -> ToolMessageLaunch:
+        assert self.platform is not None
+        deployment_id = self.claims.get(Claim.DEPLOYMENT_ID)
+        if not deployment_id or not isinstance(deployment_id, str):
+            raise LaunchError("The launch has no deployment id.")
+        self.deployment = db.session.scalar(
+            select(Deployment).where(
+                Deployment.platform_id == self.platform.id,
+                Deployment.deployment_id == deployment_id,
+            )
+        )
+        if self.deployment is None:
+            raise LaunchForbidden(
+                "This deployment of the tool is not registered.",
+                detail=f"unknown deployment {deployment_id!r} for platform {self.platform.id}",
+                hint="An administrator can add it: `flask deployment add` or the admin page.",
+            )
+        return self
+
+    def validate_message(self) -> ToolMessageLaunch:
+        claims = self.claims
+        message_type = claims.get(Claim.MESSAGE_TYPE)
+        if message_type not in (MessageType.RESOURCE_LINK, MessageType.DEEP_LINKING):
+            raise LaunchError(
+                "The tool cannot handle this kind of LTI message.",
+                detail=f"message_type={message_type!r}",
+            )
+        if claims.get(Claim.VERSION) != LTI_VERSION:
+            raise LaunchError(
+                "The launch is not LTI 1.3.0.", detail=repr(claims.get(Claim.VERSION))
+            )
+        self._check_target_link_uri(claims.get(Claim.TARGET_LINK_URI))
+        roles = claims.get(Claim.ROLES)
+        if not isinstance(roles, list):
+            raise LaunchError("The launch has no roles claim.")
+        if message_type == MessageType.RESOURCE_LINK:
+            link = claims.get(Claim.RESOURCE_LINK)
+            if not isinstance(link, dict) or not link.get("id"):
+                raise LaunchError("The launch has no resource link id.")
+        else:
+            _check_deep_linking_settings(claims.get(Claim.DEEP_LINKING_SETTINGS))
+        return self
+
+    def _check_target_link_uri(self, target: object) -> None:
+        if not target or not isinstance(target, str):
+            raise LaunchError("The launch has no target link URI.")
+        ours = urlsplit(self.launch_url)
+        theirs = urlsplit(target)
+        if (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc):
+            raise LaunchError(
+                "The launch was meant for another tool.",
+                detail=f"target_link_uri {target!r} is not on {ours.netloc}",
+                hint="Check the launch URL configured for the tool in the platform.",
+            )
+
+
+def _client_id(claims: dict[str, Any]) -> str | None:
+    aud = claims.get("aud")
+    audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    azp = claims.get("azp")
+    if azp is not None:
+        if azp not in audiences:
+            raise LaunchUnauthorized("The launch's authorized party (azp) is not an audience.")
+        return str(azp)
+    if len(audiences) != 1:
+        raise LaunchUnauthorized(
+            "The launch names several audiences without saying which is this tool (azp)."
+            if audiences
+            else "The launch has no audience (aud)."
+        )
+    return str(audiences[0])
+
+
+def _check_deep_linking_settings(settings: object) -> None:
+    if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
+        raise LaunchError("The deep linking request has no return URL.")
+    accept = settings.get("accept_types")
+    if not isinstance(accept, list) or "ltiResourceLink" not in accept:
+        raise LaunchError("The platform does not accept LTI resource links here.")
+    if not settings.get("accept_presentation_document_targets"):
+        raise LaunchError("The deep linking request accepts no presentation target.")

@@ -1,0 +1,133 @@
+"""Sync what a launch says about the course and the person, in small named steps.
+
+Every step is an upsert keyed by the platform's own identifiers, scoped to the registration:
+nothing found under one platform is ever matched under another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..lti.launch import ValidatedLaunch
+from ..lti.roles import course_role, is_admin
+from ..lti.vocab import Claim, CourseRole
+from ..models import Course, Deployment, Enrollment, Platform, ResourceLink, User
+from ..models.types import utcnow
+
+
+@dataclass(frozen=True)
+class LaunchIdentity:
+    course: Course | None
+    user: User | None
+    enrollment: Enrollment | None
+    resource_link: ResourceLink | None
+    role: CourseRole
+
+
+def sync_launch(launch: ValidatedLaunch) -> LaunchIdentity:
+    claims = launch.claims
+    course = sync_course(launch.platform, launch.deployment, claims)
+    user = sync_user(launch.platform, claims)
+    roles = [r for r in claims.get(Claim.ROLES, []) if isinstance(r, str)]
+    role = (
+        course_role(roles) if course else (CourseRole.ADMIN if is_admin(roles) else CourseRole.NONE)
+    )
+    enrollment = sync_enrollment(course, user, roles, role, claims) if course and user else None
+    link = sync_resource_link(course, claims) if course else None
+    if course:
+        sync_service_endpoints(course, claims)
+    return LaunchIdentity(course, user, enrollment, link, role)
+
+
+def sync_course(
+    platform: Platform, deployment: Deployment, claims: dict[str, Any]
+) -> Course | None:
+    context = claims.get(Claim.CONTEXT)
+    if not isinstance(context, dict) or not context.get("id"):
+        return None
+    context_id = str(context["id"])
+    course = db.session.scalar(
+        select(Course).where(Course.deployment_id == deployment.id, Course.context_id == context_id)
+    )
+    if course is None:
+        course = Course(platform_id=platform.id, deployment_id=deployment.id, context_id=context_id)
+        db.session.add(course)
+    course.title = str(context.get("title") or course.title or "")
+    course.label = str(context.get("label") or course.label or "")
+    return course
+
+
+def sync_user(platform: Platform, claims: dict[str, Any]) -> User | None:
+    """The launching person; None for an anonymous launch (no `sub`)."""
+    sub = claims.get("sub")
+    if not sub:
+        return None
+    user = db.session.scalar(
+        select(User).where(User.platform_id == platform.id, User.sub == str(sub))
+    )
+    if user is None:
+        user = User(platform_id=platform.id, sub=str(sub))
+        db.session.add(user)
+    # Platforms send names only when their privacy settings allow: keep what we knew.
+    for field in ("name", "given_name", "family_name"):
+        if isinstance(value := claims.get(field), str) and value:
+            setattr(user, field, value)
+    if isinstance(email := claims.get("email"), str) and email:
+        user.email = email
+    user.updated_at = utcnow()
+    return user
+
+
+def sync_enrollment(
+    course: Course, user: User, roles: list[str], role: CourseRole, claims: dict[str, Any]
+) -> Enrollment:
+    db.session.flush()
+    enrollment = db.session.scalar(
+        select(Enrollment).where(Enrollment.course_id == course.id, Enrollment.user_id == user.id)
+    )
+    if enrollment is None:
+        enrollment = Enrollment(course_id=course.id, user_id=user.id)
+        db.session.add(enrollment)
+    enrollment.role = role
+    enrollment.lis_roles = roles
+    mentees = claims.get(Claim.ROLE_SCOPE_MENTOR)
+    enrollment.mentees = [str(m) for m in mentees] if isinstance(mentees, list) else []
+    enrollment.last_launch_at = utcnow()
+    return enrollment
+
+
+def sync_resource_link(course: Course, claims: dict[str, Any]) -> ResourceLink | None:
+    link_claim = claims.get(Claim.RESOURCE_LINK)
+    if not isinstance(link_claim, dict) or not link_claim.get("id"):
+        return None
+    db.session.flush()
+    link = db.session.scalar(
+        select(ResourceLink).where(
+            ResourceLink.course_id == course.id,
+            ResourceLink.resource_link_id == str(link_claim["id"]),
+        )
+    )
+    if link is None:
+        link = ResourceLink(course_id=course.id, resource_link_id=str(link_claim["id"]))
+        db.session.add(link)
+    link.title = str(link_claim.get("title") or link.title or "")
+    ags = claims.get(Claim.AGS_ENDPOINT)
+    if isinstance(ags, dict) and isinstance(ags.get("lineitem"), str):
+        link.lineitem_url = ags["lineitem"]
+    return link
+
+
+def sync_service_endpoints(course: Course, claims: dict[str, Any]) -> None:
+    ags = claims.get(Claim.AGS_ENDPOINT)
+    if isinstance(ags, dict):
+        if isinstance(ags.get("lineitems"), str):
+            course.ags_lineitems_url = ags["lineitems"]
+        if isinstance(ags.get("scope"), list):
+            course.ags_scopes = [s for s in ags["scope"] if isinstance(s, str)]
+    nrps = claims.get(Claim.NRPS)
+    if isinstance(nrps, dict) and isinstance(nrps.get("context_memberships_url"), str):
+        course.nrps_url = nrps["context_memberships_url"]

@@ -1,0 +1,67 @@
+"""Launch sessions: an opaque token in the page's links stands in for a cookie.
+
+Cookies inside an LMS iframe are partitioned or blocked, so every page after the launch carries
+`launch=<token>`; only the token's hash is stored, and it expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from ..errors import SessionExpired
+from ..extensions import db
+from ..lti.launch import ValidatedLaunch
+from ..lti.vocab import Claim
+from ..models import Launch
+from ..models.types import utcnow
+from .identity import LaunchIdentity
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(
+    launch: ValidatedLaunch, identity: LaunchIdentity, ttl_seconds: int
+) -> tuple[str, Launch]:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    presentation = launch.claims.get(Claim.LAUNCH_PRESENTATION)
+    locale = presentation.get("locale") if isinstance(presentation, dict) else None
+    row = Launch(
+        token_hash=token_hash(token),
+        platform_id=launch.platform.id,
+        course=identity.course,
+        user=identity.user,
+        role=identity.role,
+        message_type=launch.message_type,
+        locale=locale if isinstance(locale, str) else None,
+        claims=launch.claims,
+        created_at=now,
+        expires_at=now + timedelta(seconds=ttl_seconds),
+    )
+    db.session.add(row)
+    db.session.flush()
+    return token, row
+
+
+def load_session(token: str | None) -> Launch:
+    """The launch behind a token, or SessionExpired with a way back."""
+    if not token:
+        raise SessionExpired(
+            "This page needs a launch from your LMS.", hint="Open the tool again from your course."
+        )
+    row = db.session.get(Launch, token_hash(token))
+    if row is None or row.expires_at < utcnow():
+        raise SessionExpired(
+            "Your session with the tool has ended.",
+            hint="Open the tool again from your course; nothing you saved is lost.",
+        )
+    return row
+
+
+def claim(row: Launch, name: str) -> Any:
+    return row.claims.get(name)

@@ -1,0 +1,85 @@
+"""Registering platforms and deployments, by hand (CLI) or by Dynamic Registration."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..errors import RegistrationError
+from ..extensions import db
+from ..lti.registration import RegistrationResult
+from ..models import Deployment, Platform
+
+
+def find_platform(issuer: str, client_id: str) -> Platform | None:
+    return db.session.scalar(
+        select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id)
+    )
+
+
+def add_platform(
+    *,
+    name: str,
+    issuer: str,
+    client_id: str,
+    auth_login_url: str,
+    auth_token_url: str,
+    keyset_url: str,
+    auth_audience: str | None = None,
+    product_family_code: str | None = None,
+    registered_via: str = "manual",
+) -> Platform:
+    """Add a registration; an existing (issuer, client id) is never overwritten."""
+    if find_platform(issuer, client_id) is not None:
+        raise RegistrationError(
+            f"A registration for {issuer} with client id {client_id} already exists.",
+            hint="Remove the old registration first if you really mean to replace it.",
+        )
+    platform = Platform(
+        name=name,
+        issuer=issuer,
+        client_id=client_id,
+        auth_login_url=auth_login_url,
+        auth_token_url=auth_token_url,
+        keyset_url=keyset_url,
+        auth_audience=auth_audience,
+        product_family_code=product_family_code,
+        registered_via=registered_via,
+    )
+    db.session.add(platform)
+    db.session.flush()
+    return platform
+
+
+def add_deployment(platform: Platform, deployment_id: str) -> Deployment:
+    existing = db.session.scalar(
+        select(Deployment).where(
+            Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id
+        )
+    )
+    if existing is not None:
+        return existing
+    deployment = Deployment(platform_id=platform.id, deployment_id=deployment_id)
+    db.session.add(deployment)
+    db.session.flush()
+    return deployment
+
+
+def save_dynamic_registration(result: RegistrationResult) -> Platform:
+    config = result.configuration
+    platform = add_platform(
+        name=config.name,
+        issuer=config.issuer,
+        client_id=result.client_id,
+        auth_login_url=config.authorization_endpoint,
+        auth_token_url=config.token_endpoint,
+        keyset_url=config.jwks_uri,
+        product_family_code=config.product_family_code,
+        registered_via="dynamic",
+    )
+    if result.deployment_id:
+        add_deployment(platform, result.deployment_id)
+    return platform
+
+
+def list_platforms() -> list[Platform]:
+    return list(db.session.scalars(select(Platform).order_by(Platform.id)))

@@ -1,0 +1,196 @@
+"""LTI endpoints: OIDC login, launch, JWKS, registration, setup and Canvas configuration."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from pylti1p3.contrib.flask import FlaskRequest
+
+from ..errors import RegistrationError
+from ..extensions import db
+from ..lti.context import lti
+from ..lti.launch import BrowserNotBound, NeedsPlatformStorage, ToolMessageLaunch
+from ..lti.login import STATE_COOKIE_PREFIX, ToolOIDCLogin
+from ..lti.registration import ToolUrls, fetch_configuration, register
+from ..lti.vocab import TOOL_SCOPES, MessageType, RegistrationMessage
+from ..services.identity import sync_launch
+from ..services.launches import start_session
+from ..services.platforms import save_dynamic_registration
+from .urls import tool_url
+
+bp = Blueprint("lti", __name__)
+
+
+def tool_urls() -> ToolUrls:
+    config = current_app.config
+    return ToolUrls(
+        name=config["TOOL_NAME"],
+        description=config["TOOL_DESCRIPTION"],
+        login=tool_url("lti.login"),
+        launch=tool_url("lti.launch"),
+        jwks=tool_url("lti.jwks"),
+        logo=tool_url("static", filename="logo.svg"),
+    )
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login():
+    oidc = ToolOIDCLogin(
+        FlaskRequest(), lti(), state_ttl=current_app.config["LOGIN_STATE_TTL_SECONDS"]
+    )
+    outcome = oidc.begin(tool_url("lti.launch"))
+    db.session.commit()
+    if outcome.storage_target:
+        response = current_app.make_response(
+            render_template("lti/login_storage.html", outcome=outcome)
+        )
+    else:
+        response = redirect(outcome.auth_url, code=302)
+    response.set_cookie(
+        STATE_COOKIE_PREFIX + outcome.state,
+        outcome.browser_secret,
+        max_age=outcome.ttl_seconds,
+        path="/lti/",
+        secure=True,
+        httponly=True,
+        samesite="None",
+        partitioned=True,
+    )
+    return response
+
+
+@bp.post("/lti/launch")
+def launch():
+    message = ToolMessageLaunch(
+        FlaskRequest(),
+        lti(),
+        launch_url=tool_url("lti.launch"),
+        leeway=current_app.config["ID_TOKEN_LEEWAY_SECONDS"],
+    )
+    try:
+        validated = message.validate()
+    except NeedsPlatformStorage as pending:
+        db.session.rollback()
+        return render_template(
+            "lti/launch_storage.html",
+            state=pending.login_state,
+            id_token=request.form.get("id_token", ""),
+            platform_origin=_origin(pending.login_state.login_params, message),
+        )
+    except BrowserNotBound as blocked:
+        db.session.rollback()
+        params = {**blocked.login_state.login_params, "lti1p3_new_window": "1"}
+        relaunch = tool_url("lti.login") + "?" + urlencode(params)
+        current_app.logger.info("launch without state cookie: offering a new window")
+        return render_template("lti/new_window.html", relaunch_url=relaunch), 401
+    identity = sync_launch(validated)
+    token, _row = start_session(validated, identity, current_app.config["LAUNCH_TTL_SECONDS"])
+    db.session.commit()
+    if validated.message_type == MessageType.DEEP_LINKING:
+        return redirect(url_for("pages.deep_link", launch=token), code=303)
+    return redirect(url_for("pages.home", launch=token), code=303)
+
+
+def _origin(login_params: dict, message: ToolMessageLaunch) -> str:
+    platform = message.platform
+    url = platform.auth_login_url if platform else login_params.get("iss", "")
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks():
+    response = jsonify(lti().key_ring.jwks())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.get("/lti/register")
+def register_tool():
+    """LTI Dynamic Registration: the platform opens this with its configuration URL."""
+    config_url = request.args.get("openid_configuration")
+    if not config_url:
+        return render_template("lti/register_help.html", urls=tool_urls())
+    ctx = lti()
+    configuration = fetch_configuration(ctx.outbound, config_url)
+    result = register(
+        ctx.outbound, configuration, request.args.get("registration_token"), tool_urls()
+    )
+    platform = save_dynamic_registration(result)
+    db.session.commit()
+    current_app.logger.info("registered platform %s (%s) dynamically", platform.id, platform.issuer)
+    return render_template(
+        "lti/registered.html",
+        platform=platform,
+        deployment_id=result.deployment_id,
+        close_message={"subject": RegistrationMessage.CLOSE.value},
+    )
+
+
+@bp.get("/lti/setup")
+def setup():
+    return render_template(
+        "lti/setup.html",
+        urls=tool_urls(),
+        register_url=tool_url("lti.register_tool"),
+        canvas_url=tool_url("lti.canvas_config"),
+    )
+
+
+@bp.get("/lti/canvas.json")
+def canvas_config():
+    """A Canvas developer key JSON configuration (LTI 1.3 key, 'Paste JSON')."""
+    urls = tool_urls()
+    domain = urlsplit(urls.launch).hostname
+    placement = {"target_link_uri": urls.launch, "text": urls.name, "icon_url": urls.logo}
+    return jsonify(
+        {
+            "title": urls.name,
+            "description": urls.description,
+            "oidc_initiation_url": urls.login,
+            "target_link_uri": urls.launch,
+            "public_jwk_url": urls.jwks,
+            "scopes": list(TOOL_SCOPES),
+            "extensions": [
+                {
+                    "platform": "canvas.instructure.com",
+                    "privacy_level": "public",
+                    "domain": domain,
+                    "tool_id": "mastery-tracker",
+                    "settings": {
+                        "text": urls.name,
+                        "icon_url": urls.logo,
+                        "placements": [
+                            {
+                                **placement,
+                                "placement": "course_navigation",
+                                "message_type": MessageType.RESOURCE_LINK.value,
+                                "default": "enabled",
+                            },
+                            {
+                                **placement,
+                                "placement": "link_selection",
+                                "message_type": MessageType.DEEP_LINKING.value,
+                            },
+                            {
+                                **placement,
+                                "placement": "assignment_selection",
+                                "message_type": MessageType.DEEP_LINKING.value,
+                            },
+                        ],
+                    },
+                }
+            ],
+            "custom_fields": {
+                "ctx_history": "$Context.id.history",
+                "canvas_course_section_ids": "$Canvas.course.sectionIds",
+            },
+        }
+    )
+
+
+@bp.errorhandler(RegistrationError)
+def _registration_failed(error: RegistrationError):
+    current_app.logger.warning("dynamic registration failed: %s", error.detail)
+    return render_template("lti/register_failed.html", error=error), error.status

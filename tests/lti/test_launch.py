@@ -1,0 +1,89 @@
+"""Launches through the embedded platform: real OIDC login, real signed id_tokens."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lti_tool.extensions import db
+from lti_tool.models import Course, Enrollment, Launch, ResourceLink, User
+
+from .conftest import ADMIN, COURSE, MENTOR, STUDENT, TA, TEACHER
+
+
+def test_login_initiation_sends_a_complete_auth_request(browser):
+    login = browser.login(TEACHER)
+    from urllib.parse import parse_qs, urlsplit
+
+    query = {k: v[0] for k, v in parse_qs(urlsplit(login.auth_url).query).items()}
+    assert query["scope"] == "openid"
+    assert query["response_type"] == "id_token"
+    assert query["response_mode"] == "form_post"
+    assert query["prompt"] == "none"
+    assert query["client_id"] == "mastery-tool-demo"
+    assert query["redirect_uri"].endswith("/lti/launch")
+    assert query["login_hint"] == TEACHER and query["lti_message_hint"]
+
+
+def test_login_answers_get_as_well_as_post(browser):
+    url, params = browser.lms.platform.login_initiation(TEACHER, COURSE)
+    response = browser.tool.get("/lti/login", query_string=params)
+    assert response.status_code == 302
+
+
+def test_state_cookie_is_partitioned_and_cross_site(browser):
+    url, params = browser.lms.platform.login_initiation(TEACHER, COURSE)
+    response = browser.tool.post("/lti/login", data=params)
+    cookie = response.headers["Set-Cookie"]
+    for attribute in ("Secure", "HttpOnly", "SameSite=None", "Partitioned", "Path=/lti/"):
+        assert attribute in cookie
+
+
+def test_teacher_lands_on_the_dashboard_with_who_where_and_role(browser, tool):
+    page = browser.page(browser.launch(TEACHER))
+    assert "Teacher dashboard" in page
+    assert "Amara Okafor" in page and "Algebra I — Period 3" in page
+    assert "teacher" in page and "Demo LMS" in page
+
+
+def test_student_observer_ta_and_admin_pages(browser):
+    assert "My mastery" in browser.page(browser.launch(STUDENT))
+    assert "Teacher dashboard" in browser.page(browser.launch(TA))
+    assert "Student progress" in browser.page(browser.launch(MENTOR))
+    admin = browser.page(browser.launch(ADMIN))
+    assert "Administration" in admin and "Grace Lindqvist" in admin
+
+
+def test_identity_is_synced_in_the_database(browser, tool):
+    browser.page(browser.launch(STUDENT))
+    browser.page(browser.launch(MENTOR))
+    with tool.app_context():
+        course = db.session.scalar(select(Course).where(Course.context_id == COURSE))
+        assert course.title == "Algebra I — Period 3" and course.label == "ALG1-P3"
+        assert course.ags_lineitems_url and course.nrps_url
+        student = db.session.scalar(select(User).where(User.sub == STUDENT))
+        assert student.name == "Mateo Hernández" and student.email
+        roles = dict(db.session.execute(select(User.sub, Enrollment.role).join(Enrollment)).all())
+        assert roles == {STUDENT: "student", MENTOR: "observer"}
+        mentor = db.session.scalar(select(Enrollment).join(User).where(User.sub == MENTOR))
+        assert mentor.mentees == [STUDENT]
+        assert db.session.scalar(select(func.count()).select_from(ResourceLink)) == 1
+
+
+def test_launch_data_stays_server_side(browser, tool):
+    response = browser.launch(TEACHER)
+    # The launch is a token in the page URL; the browser holds no launch data in a cookie.
+    assert "Set-Cookie" not in response.headers
+    with tool.app_context():
+        row = db.session.scalars(select(Launch)).one()
+        assert row.claims["sub"] == TEACHER
+        token = response.headers["Location"].split("launch=")[1]
+        assert token not in row.token_hash  # only the hash is stored
+
+
+def test_same_person_twice_updates_not_duplicates(browser, tool):
+    browser.page(browser.launch(TEACHER))
+    browser.page(browser.launch(TEACHER))
+    with tool.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Launch)) == 2
