@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from lti_tool import create_app
 from lti_tool.extensions import db
@@ -69,8 +69,10 @@ def migrated(base_config: dict) -> None:
 
 
 def _empty_tables() -> None:
+    existing = set(inspect(db.engine).get_table_names())
     for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+        if table.name in existing:
+            db.session.execute(table.delete())
     db.session.commit()
 
 

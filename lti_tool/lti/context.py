@@ -29,7 +29,11 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = LtiContext(
         key_ring=key_ring,
         outbound=outbound,
-        platform_keys=PlatformKeyCache(outbound, app.config["PLATFORM_JWKS_TTL_SECONDS"]),
+        platform_keys=PlatformKeyCache(
+            outbound,
+            app.config["PLATFORM_JWKS_TTL_SECONDS"],
+            app.config["PLATFORM_JWKS_REFETCH_SECONDS"],
+        ),
         tool_conf=DatabaseToolConf(key_ring),
     )
 

@@ -1,7 +1,7 @@
 """Platform public keys, fetched from each registration's key-set URL and kept per process.
 
 Parsed once; a token signed with an unknown `kid` triggers one refetch (the platform rotated),
-throttled so a stream of random kids cannot make us hammer the platform.
+at most once per `refetch_interval` so a stream of forged kids cannot make us hammer the platform.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import jwt
 from ..errors import LaunchUnauthorized
 from .http import OutboundClient, OutboundError
 
-REFETCH_THROTTLE_SECONDS = 10.0
-
 
 @dataclass
 class _KeySet:
@@ -25,9 +23,10 @@ class _KeySet:
 
 
 class PlatformKeyCache:
-    def __init__(self, client: OutboundClient, ttl_seconds: float):
+    def __init__(self, client: OutboundClient, ttl_seconds: float, refetch_interval: float):
         self.client = client
         self.ttl = ttl_seconds
+        self.refetch_interval = refetch_interval
         self._sets: dict[str, _KeySet] = {}
         self._lock = threading.Lock()
         self.fetches = 0
@@ -38,7 +37,7 @@ class PlatformKeyCache:
         now = time.monotonic()
         if entry and kid in entry.keys and now - entry.fetched_at < self.ttl:
             return entry.keys[kid]
-        if entry is None or now - entry.fetched_at >= REFETCH_THROTTLE_SECONDS:
+        if entry is None or now - entry.fetched_at >= self.refetch_interval:
             entry = self._refresh(keyset_url)
         if kid in entry.keys:
             return entry.keys[kid]

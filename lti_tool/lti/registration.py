@@ -70,7 +70,9 @@ def fetch_configuration(client: OutboundClient, url: str) -> PlatformConfigurati
         document = client.get_json(url)
     except OutboundError as error:
         raise RegistrationError(
-            "The platform's configuration could not be read.", detail=error.detail
+            f"The platform's configuration could not be read: {error.message}",
+            detail=error.detail,
+            hint=error.hint,
         ) from error
     if not isinstance(document, dict):
         raise RegistrationError("The platform's configuration is not a JSON object.")
@@ -147,7 +149,7 @@ def register(
         )
     except OutboundError as error:
         raise RegistrationError(
-            "The platform could not be reached.", detail=error.detail
+            f"The platform could not be reached: {error.message}", detail=error.detail
         ) from error
     if response.status_code not in (200, 201):
         raise RegistrationError(

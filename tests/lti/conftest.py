@@ -141,7 +141,7 @@ class Browser:
 
 
 def _auth_url_from_page(response) -> str:
-    match = re.search(r'href="([^"]+)"', response.get_data(as_text=True))
+    match = re.search(r'id="continue" href="([^"]+)"', response.get_data(as_text=True))
     assert match, "no auth URL on the page"
     return unescape(match.group(1))
 

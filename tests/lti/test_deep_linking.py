@@ -43,8 +43,12 @@ def test_picker_then_signed_response_creates_link_and_column(browser, lms):
     assert claims[Claim.DEPLOYMENT_ID] == "1"
     (item,) = claims[Claim.DL_CONTENT_ITEMS]
     assert item["type"] == "ltiResourceLink" and "custom" not in item  # Moodle 4.5
-    assert item["lineItem"] == {"label": "Mastery summary", "scoreMaximum": 100,
-                                "resourceId": "mastery-summary", "tag": "mastery-summary"}
+    assert item["lineItem"] == {
+        "label": "Mastery summary",
+        "scoreMaximum": 100,
+        "resourceId": "mastery-summary",
+        "tag": "mastery-summary",
+    }
     # The platform's data is echoed exactly (it checks it).
     assert claims[Claim.DL_DATA]
 

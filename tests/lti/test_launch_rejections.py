@@ -57,8 +57,11 @@ def link_without_id(claims: Claims) -> None:
 CASES = {
     # signature and keys
     "bad signature": Case(401, "signature does not match", sign=lambda p: {"key": p.new_key()}),
-    "unknown kid": Case(401, "key the platform does not publish",
-                        sign=lambda p: {"key": p.new_key(), "kid": "rotated-away"}),
+    "unknown kid": Case(
+        401,
+        "key the platform does not publish",
+        sign=lambda p: {"key": p.new_key(), "kid": "rotated-away"},
+    ),
     "alg none": Case(401, "only algorithm", sign=lambda p: {"alg": "none"}),
     "alg HS256": Case(401, "only algorithm", sign=lambda p: {"alg": "HS256", "key": b"s" * 32}),
     "no kid": Case(401, "names no signing key", sign=lambda p: {"kid": None}),
@@ -66,8 +69,9 @@ CASES = {
     "no token": Case(400, "carried no id_token", form=lambda f: f.pop("id_token")),
     # who it is from and for
     "unknown issuer": Case(403, "not registered", claims=setter("iss", "https://evil.example")),
-    "unknown client id": Case(403, "not registered",
-                              claims=lambda c: c.update(aud="someone-else", azp="someone-else")),
+    "unknown client id": Case(
+        403, "not registered", claims=lambda c: c.update(aud="someone-else", azp="someone-else")
+    ),
     "several audiences, no azp": Case(
         401, "several audiences", claims=lambda c: (c.update(aud=["x", c["aud"]]), c.pop("azp"))
     ),
@@ -93,8 +97,9 @@ CASES = {
         400, "cannot handle", claims=setter(Claim.MESSAGE_TYPE, "LtiDeepLinkingResponse")
     ),
     "no deployment id": Case(400, "no deployment id", claims=drop(Claim.DEPLOYMENT_ID)),
-    "unknown deployment": Case(403, "deployment of the tool is not registered",
-                               claims=setter(Claim.DEPLOYMENT_ID, "999")),
+    "unknown deployment": Case(
+        403, "deployment of the tool is not registered", claims=setter(Claim.DEPLOYMENT_ID, "999")
+    ),
     "no target link uri": Case(400, "no target link URI", claims=drop(Claim.TARGET_LINK_URI)),
     "target link uri of another tool": Case(
         400, "meant for another tool", claims=setter(Claim.TARGET_LINK_URI, "https://x.test/l")
@@ -103,11 +108,14 @@ CASES = {
     "resource link without id": Case(400, "no resource link id", claims=link_without_id),
     "no roles claim": Case(400, "no roles claim", claims=drop(Claim.ROLES)),
     "deep linking without settings": Case(
-        400, "no return URL", claims=drop(Claim.DEEP_LINKING_SETTINGS),
+        400,
+        "no return URL",
+        claims=drop(Claim.DEEP_LINKING_SETTINGS),
         message_type="LtiDeepLinkingRequest",
     ),
     "deep linking without resource links": Case(
-        400, "does not accept LTI resource links",
+        400,
+        "does not accept LTI resource links",
         claims=lambda c: c[Claim.DEEP_LINKING_SETTINGS].update(accept_types=["file"]),
         message_type="LtiDeepLinkingRequest",
     ),
@@ -117,8 +125,9 @@ CASES = {
 def signed_launch(browser: Browser, case: Case) -> tuple[Login, dict[str, str]]:
     login = browser.login(TEACHER, message_type=case.message_type)
     platform = browser.lms.platform
-    claims = platform.launch_claims(TEACHER, COURSE, nonce=login.nonce,
-                                    message_type=case.message_type)
+    claims = platform.launch_claims(
+        TEACHER, COURSE, nonce=login.nonce, message_type=case.message_type
+    )
     case.claims(claims)
     token = platform.sign(claims, **case.sign(platform))
     form = {"id_token": token, "state": login.state}
@@ -147,9 +156,9 @@ ACCEPTED = {
     "aud array with us second, azp us": lambda c: c.update(aud=["lms-internal", c["aud"]]),
     "aud as a plain string without azp": lambda c: (c.update(aud=c["aud"]), c.pop("azp")),
     "iat 20 s ahead (clock drift)": shift_times(20, 80),
-    "anonymous (no sub, no names)": lambda c: [c.pop(k, None) for k in
-                                               ("sub", "name", "given_name", "family_name",
-                                                "email")],
+    "anonymous (no sub, no names)": lambda c: [
+        c.pop(k, None) for k in ("sub", "name", "given_name", "family_name", "email")
+    ],
     "empty roles": setter(Claim.ROLES, []),
     "unknown roles": setter(Claim.ROLES, ["http://example.com/role#Wizard"]),
 }
@@ -187,8 +196,10 @@ def test_state_cookie_with_wrong_secret(browser):
 
 
 def test_login_for_unregistered_platform(browser):
-    response = browser.tool.post("/lti/login", data={
-        "iss": "https://unknown.example", "login_hint": "1", "target_link_uri": "x"})
+    response = browser.tool.post(
+        "/lti/login",
+        data={"iss": "https://unknown.example", "login_hint": "1", "target_link_uri": "x"},
+    )
     assert response.status_code == 403
     assert "not registered" in response.get_data(as_text=True)
 
