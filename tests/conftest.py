@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, inspect, text
 from lti_tool import create_app
 from lti_tool.extensions import db
 
+pytest_plugins = ["tests.live"]
+
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 

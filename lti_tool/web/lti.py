@@ -17,6 +17,7 @@ from ..lti.vocab import TOOL_SCOPES, MessageType, RegistrationMessage
 from ..services.identity import sync_launch
 from ..services.launches import start_session
 from ..services.platforms import save_dynamic_registration
+from .security import allow_framing_by, origin
 from .urls import tool_url
 
 bp = Blueprint("lti", __name__)
@@ -41,6 +42,8 @@ def login():
     )
     outcome = oidc.begin(tool_url("lti.launch"))
     db.session.commit()
+    if oidc.platform is not None:
+        allow_framing_by([oidc.platform.issuer, oidc.platform.auth_login_url])
     if outcome.storage_target:
         response = current_app.make_response(
             render_template("lti/login_storage.html", outcome=outcome)
@@ -76,7 +79,7 @@ def launch():
             "lti/launch_storage.html",
             state=pending.login_state,
             id_token=request.form.get("id_token", ""),
-            platform_origin=_origin(pending.login_state.login_params, message),
+            platform_origin=origin(message.platform.auth_login_url) if message.platform else "",
         )
     except BrowserNotBound as blocked:
         db.session.rollback()
@@ -84,19 +87,16 @@ def launch():
         relaunch = tool_url("lti.login") + "?" + urlencode(params)
         current_app.logger.info("launch without state cookie: offering a new window")
         return render_template("lti/new_window.html", relaunch_url=relaunch), 401
+    finally:
+        # Error pages of a known platform must still render inside its frame.
+        if message.platform is not None:
+            allow_framing_by([message.platform.issuer, message.platform.auth_login_url])
     identity = sync_launch(validated)
     token, _row = start_session(validated, identity, current_app.config["LAUNCH_TTL_SECONDS"])
     db.session.commit()
     if validated.message_type == MessageType.DEEP_LINKING:
         return redirect(url_for("pages.deep_link", launch=token), code=303)
     return redirect(url_for("pages.home", launch=token), code=303)
-
-
-def _origin(login_params: dict, message: ToolMessageLaunch) -> str:
-    platform = message.platform
-    url = platform.auth_login_url if platform else login_params.get("iss", "")
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 @bp.get("/.well-known/jwks.json")

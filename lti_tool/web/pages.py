@@ -10,6 +10,7 @@ from ..lti.context import lti
 from ..lti.deep_linking import LineItemRequest, ResourceLinkItem, ToolDeepLink
 from ..lti.vocab import Claim, CourseRole, MessageType
 from ..services.launches import load_session
+from .security import allow_framing_by
 from .urls import tool_url
 
 bp = Blueprint("pages", __name__)
@@ -26,7 +27,21 @@ SUMMARY_COLUMN = LineItemRequest(
 
 
 def _session():
-    return load_session(request.values.get("launch"))
+    session = load_session(request.values.get("launch"))
+    allow_framing_by(launch_origins(session.platform, session.claims))
+    return session
+
+
+def launch_origins(platform, claims) -> list[object]:
+    """Who may frame this launch: the platform and the return URLs its claims name."""
+    presentation = claims.get(Claim.LAUNCH_PRESENTATION) or {}
+    settings = claims.get(Claim.DEEP_LINKING_SETTINGS) or {}
+    return [
+        platform.issuer,
+        platform.auth_login_url,
+        presentation.get("return_url") if isinstance(presentation, dict) else None,
+        settings.get("deep_link_return_url") if isinstance(settings, dict) else None,
+    ]
 
 
 @bp.get("/home")

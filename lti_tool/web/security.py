@@ -1,17 +1,20 @@
 """Security headers on every response.
 
-`frame-ancestors` lists the registered platforms' origins (issuer and OIDC endpoint: Canvas
-frames the tool from the school's own domain, which is where its OIDC endpoint lives) plus
-FRAME_ANCESTORS_EXTRA set by an admin. Recomputed at most once a minute per process.
+`frame-ancestors` (DESIGN.md correction 12): when the view knows the platform — the login, the
+launch, every page of a launch — it is that platform's origins (issuer, OIDC endpoint: Canvas
+frames the tool from the school's own domain) plus the origins of the return URLs in its
+claims. Other pages get every registered platform's origins, recomputed at most once a minute
+per process. FRAME_ANCESTORS_EXTRA adds origins an admin lists (e.g. a vanity domain).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,42 +24,51 @@ from ..models import Platform
 CACHE_SECONDS = 60.0
 
 
-class FrameAncestors:
+def origin(url: object) -> str | None:
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts and parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}"
+    return None
+
+
+def allow_framing_by(urls: Iterable[object]) -> None:
+    """Let the pages of this request be framed by these URLs' origins."""
+    origins = g.setdefault("frame_origins", set())
+    origins.update(o for o in map(origin, urls) if o)
+
+
+class AllPlatformOrigins:
     def __init__(self) -> None:
-        self._value = ""
+        self._value: set[str] = set()
         self._at = -CACHE_SECONDS
         self._lock = threading.Lock()
 
-    def value(self) -> str:
+    def value(self) -> set[str]:
         if time.monotonic() - self._at > CACHE_SECONDS:
             with self._lock:
                 self._value = self._compute()
                 self._at = time.monotonic()
         return self._value
 
-    def invalidate(self) -> None:
-        self._at = -CACHE_SECONDS
-
     @staticmethod
-    def _compute() -> str:
-        origins = {"'self'"}
+    def _compute() -> set[str]:
         try:
             rows = db.session.execute(select(Platform.issuer, Platform.auth_login_url)).all()
         except SQLAlchemyError:
             current_app.logger.warning("frame-ancestors: database unavailable, 'self' only")
             db.session.rollback()
-            rows = []
-        for url in (u for row in rows for u in row):
-            parts = urlsplit(url or "")
-            if parts.scheme in ("http", "https") and parts.netloc:
-                origins.add(f"{parts.scheme}://{parts.netloc}")
-        origins.update(current_app.config.get("FRAME_ANCESTORS_EXTRA", ()))
-        return " ".join(sorted(origins))
+            return set()
+        return {o for row in rows for o in map(origin, row) if o}
+
+
+def frame_ancestors(fallback: AllPlatformOrigins) -> str:
+    origins = g.get("frame_origins") or fallback.value()
+    extra = current_app.config.get("FRAME_ANCESTORS_EXTRA", ())
+    return " ".join(["'self'", *sorted(set(origins) | set(extra))])
 
 
 def init_app(app: Flask) -> None:
-    ancestors = FrameAncestors()
-    app.extensions["lti_tool.frame_ancestors"] = ancestors
+    fallback = AllPlatformOrigins()
 
     @app.after_request
     def _headers(response):
@@ -65,7 +77,7 @@ def init_app(app: Flask) -> None:
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
             "script-src 'self' 'unsafe-inline'; form-action *; base-uri 'none'; "
-            f"object-src 'none'; frame-ancestors {ancestors.value()}",
+            f"object-src 'none'; frame-ancestors {frame_ancestors(fallback)}",
         )
         headers.setdefault("X-Content-Type-Options", "nosniff")
         # Launch tokens ride in URLs: never leak them to another origin.

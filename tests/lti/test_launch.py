@@ -87,3 +87,23 @@ def test_same_person_twice_updates_not_duplicates(browser, tool):
         assert db.session.scalar(select(func.count()).select_from(User)) == 1
         assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 1
         assert db.session.scalar(select(func.count()).select_from(Launch)) == 2
+
+
+def test_launch_pages_may_be_framed_by_their_platform_only(browser, tool, lms):
+    from lti_tool.services import platforms
+
+    with tool.app_context():
+        platforms.add_platform(
+            name="Elsewhere",
+            issuer="https://elsewhere.example",
+            client_id="x",
+            auth_login_url="https://elsewhere.example/auth",
+            auth_token_url="https://elsewhere.example/token",
+            keyset_url="https://elsewhere.example/jwks",
+        )
+        db.session.commit()
+    landing = browser.launch(TEACHER).headers["Location"]
+    policy = browser.tool.get(landing).headers["Content-Security-Policy"]
+    ancestors = policy.split("frame-ancestors ")[1]
+    assert lms.issuer in ancestors.split()
+    assert "https://elsewhere.example" not in ancestors

@@ -1,0 +1,49 @@
+"""The demo path in a real browser: the LMS on `localhost`, the tool in a cross-site iframe."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.live import COURSE, STUDENT, TEACHER, register_lms
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live(make_app, tool_server, lms):
+    app = make_app(TOOL_BASE_URL=tool_server.url)
+    with app.app_context():
+        register_lms(lms)
+    return lms
+
+
+def tool_frame(page):
+    return page.frame_locator("iframe[name=tool-frame]")
+
+
+def test_teacher_adds_the_tool_and_the_column_appears(live, page, screenshot):
+    course = f"{live.issuer}/courses/{COURSE}"
+    page.goto(f"{course}?as={TEACHER}")
+    frame = tool_frame(page)
+    assert frame.locator("h1").first.inner_text() == "Teacher dashboard"
+    assert "Amara Okafor" in frame.locator("main").inner_text()
+    screenshot("teacher-launch")
+
+    page.get_by_text("Add activity").click()
+    frame.get_by_label("Title in the course").fill("Unit 1 mastery")
+    frame.get_by_role("button", name="Add to course").click()
+    frame.get_by_text("Activity added").wait_for()
+    screenshot("deep-linking-done")
+
+    page.goto(f"{course}/gradebook?as={TEACHER}")
+    gradebook = page.locator("main").inner_text()
+    assert "Mastery summary" in gradebook
+    screenshot("lms-gradebook-column")
+
+
+def test_student_lands_on_their_page(live, page, screenshot):
+    page.goto(f"{live.issuer}/courses/{COURSE}?as={STUDENT}")
+    frame = tool_frame(page)
+    assert frame.locator("h1").first.inner_text() == "My mastery"
+    assert "Mateo Hernández" in frame.locator("main").inner_text()
+    screenshot("student-launch")
