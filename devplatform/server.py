@@ -44,7 +44,13 @@ def serve_in_thread(app: Flask, host: str = "127.0.0.1", port: int = 0) -> Serve
     """Serve the app threaded in a daemon thread; port 0 picks a free port."""
     bind = "127.0.0.1" if host == "localhost" else host
     server = make_server(bind, port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name=f"serve-{host}", daemon=True)
+    # A short poll keeps shutdown() quick: tests start and stop a server per test.
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"serve-{host}",
+        daemon=True,
+    )
     thread.start()
     # `localhost` keeps its name so the platform and the tool are on different sites.
     return ServerHandle(server=server, thread=thread, host=host, port=server.server_port)
