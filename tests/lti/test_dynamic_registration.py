@@ -40,6 +40,21 @@ def test_registration_stores_platform_and_deployment_and_closes(make_app, tool_s
     registration = lms.platform.registrations[platform.client_id]
     assert registration.login_url.endswith("/lti/login")
     assert registration.jwks_url.endswith("/.well-known/jwks.json")
+    # Moodle compares the domain with the launch URL's host *and port*.
+    assert registration.domain == tool_server.url.split("://")[1]
+    body = registration.config
+    assert body["token_endpoint_auth_method"] == "private_key_jwt"
+    assert set(body["scope"].split()) >= {
+        "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    }
+    tool_config = body["https://purl.imsglobal.org/spec/lti-tool-configuration"]
+    assert {m["type"] for m in tool_config["messages"]} == {
+        "LtiResourceLinkRequest",
+        "LtiDeepLinkingRequest",
+    }
+    assert "custom" not in str(tool_config["messages"])  # nothing empty for Moodle to choke on
+    assert tool_config["https://canvas.instructure.com/lti/privacy_level"] == "public"
 
 
 def test_registered_tool_launches(make_app, tool_server, lms):

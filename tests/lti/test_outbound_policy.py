@@ -46,3 +46,47 @@ def test_plain_http_needs_the_setting():
     with pytest.raises(OutboundError, match="https"):
         policy(private=True).check_url("http://127.0.0.1:5001/jwks")
     policy(private=True, http=True).check_url("http://127.0.0.1:5001/jwks")
+
+
+def test_every_call_has_a_user_agent_and_a_timeout():
+    """Canvas refuses service calls without a User-Agent; a hung platform must not hang us."""
+    import socket
+    import threading
+    import time
+
+    from flask import Flask, request
+
+    from devplatform.server import serve_in_thread
+    from lti_tool.lti.http import OutboundClient
+
+    seen = {}
+    app = Flask("echo")
+
+    @app.get("/ua")
+    def user_agent():
+        seen["ua"] = request.headers.get("User-Agent")
+        return {"ok": True}
+
+    client = OutboundClient(
+        OutboundPolicy(
+            timeout=0.3, user_agent="MasteryTracker-test/1", allow_private=True, allow_http=True
+        )
+    )
+    with serve_in_thread(app) as handle:
+        assert client.get_json(f"{handle.url}/ua") == {"ok": True}
+    assert seen["ua"] == "MasteryTracker-test/1"
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)
+    held = []
+    accepting = threading.Thread(target=lambda: held.append(silent.accept()), daemon=True)
+    accepting.start()
+    started = time.monotonic()
+    with pytest.raises(OutboundError, match="Could not reach"):
+        client.get_json(f"http://127.0.0.1:{silent.getsockname()[1]}/hang")
+    assert time.monotonic() - started < 3
+    accepting.join(1)
+    for connection, _address in held:
+        connection.close()
+    silent.close()
