@@ -6,6 +6,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from .cli_mastery import evidence_cli, framework_cli
 from .errors import LtiToolError
 from .extensions import db
 from .lti.context import lti
@@ -104,6 +105,6 @@ def demo(tool_port: int, platform_port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (keys_cli, platform_cli, deployment_cli):
+    for group in (keys_cli, platform_cli, deployment_cli, framework_cli, evidence_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)

@@ -1,18 +1,36 @@
 """SQLAlchemy models, one module per aggregate. Import from here."""
 
+from .assessments import Alignment, Assessment
+from .course_settings import CourseSettings, StandardOverride
+from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .launch import Launch, LoginState, UsedNonce
 from .people import Course, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
+from .scales import Level, Scale
+from .standards import CourseStandard, Framework, Standard, StandardEdge
 
 __all__ = [
+    "Alignment",
+    "Assessment",
     "Course",
+    "CourseSettings",
+    "CourseStandard",
+    "CurrentLevel",
     "Deployment",
     "Enrollment",
+    "Evidence",
+    "EvidenceAudit",
+    "Framework",
     "Launch",
+    "Level",
     "LoginState",
     "Platform",
     "RegistrationStatus",
     "ResourceLink",
+    "Scale",
+    "Standard",
+    "StandardEdge",
+    "StandardOverride",
     "UsedNonce",
     "User",
 ]

@@ -1,0 +1,137 @@
+"""Flask commands for mastery data: importing frameworks and evidence files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .errors import LtiToolError
+from .extensions import db
+from .importers import ImportFailed, parse_any
+from .importers.detect import PARSERS
+from .models import Course, Platform
+from .services import evidence_import, frameworks
+
+framework_cli = AppGroup(
+    "framework", help="Standards frameworks (CASE, Canvas, Moodle, ESCO, CSV)."
+)
+evidence_cli = AppGroup("evidence", help="Mastery evidence (scores) for a course.")
+
+
+def _platform(issuer: str | None, client_id: str | None) -> Platform:
+    """The registration named by issuer (and client id), or the only one there is."""
+    query = select(Platform).order_by(Platform.id)
+    if issuer:
+        query = query.where(Platform.issuer == issuer)
+    if client_id:
+        query = query.where(Platform.client_id == client_id)
+    found = db.session.scalars(query).all()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise click.ClickException(
+            f"No platform registered with issuer {issuer!r}"
+            + (f" and client id {client_id!r}." if client_id else ".")
+            if issuer
+            else "No platform is registered: add one with `flask --app lti_tool platform add`."
+        )
+    raise click.ClickException(
+        f"{len(found)} registrations match; name one with --platform ISSUER"
+        + (" and --client-id." if issuer else ".")
+    )
+
+
+def _course(platform: Platform, context_id: str) -> Course:
+    courses = db.session.scalars(
+        select(Course).where(Course.platform_id == platform.id, Course.context_id == context_id)
+    ).all()
+    if len(courses) != 1:
+        problem = "No course" if not courses else f"{len(courses)} courses (several deployments)"
+        raise click.ClickException(
+            f"{problem} with context id {context_id!r} on {platform.issuer}."
+        )
+    return courses[0]
+
+
+def _report(error: LtiToolError | ImportFailed) -> click.ClickException:
+    db.session.rollback()
+    return click.ClickException(getattr(error, "message", None) or str(error))
+
+
+@framework_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(sorted(PARSERS)), default=None)
+@click.option("--platform", "issuer", default=None, help="Issuer of the platform's library.")
+@click.option("--client-id", default=None, help="When several registrations share the issuer.")
+@click.option("--course", "context_id", default=None, help="Also adopt it in this course.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def framework_import(
+    path: Path,
+    format_: str | None,
+    issuer: str | None,
+    client_id: str | None,
+    context_id: str | None,
+    as_json: bool,
+) -> None:
+    """Import a standards framework into a platform's library (all or nothing)."""
+    platform = _platform(issuer, client_id)
+    course = _course(platform, context_id) if context_id else None
+    try:
+        draft = parse_any(path.read_bytes(), filename=path.name, format=format_)
+        framework = frameworks.save_framework(draft, platform=platform)
+        if course is not None:
+            frameworks.adopt(course, framework)
+    except (LtiToolError, ImportFailed) as error:
+        raise _report(error) from error
+    db.session.commit()
+    summary = {
+        "framework": framework.name,
+        "items": draft.item_count,
+        "roots": len(draft.roots()),
+        "depth": draft.depth(),
+    }
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        click.echo(
+            f"Imported {summary['framework']!r}: {summary['items']} standards, "
+            f"{summary['roots']} roots, depth {summary['depth']}"
+            + (f"; adopted by {course.display_name}" if course else "")
+        )
+
+
+@evidence_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--platform", "issuer", required=True)
+@click.option("--client-id", default=None, help="When several registrations share the issuer.")
+@click.option("--course", "context_id", required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evidence_import_command(
+    path: Path, issuer: str, client_id: str | None, context_id: str, as_json: bool
+) -> None:
+    """Import an evidence CSV (our template) into a course: all or nothing, idempotent."""
+    platform = _platform(issuer, client_id)
+    course = _course(platform, context_id)
+    try:
+        summary = evidence_import.import_evidence(
+            course, path.read_bytes(), filename=path.name, actor=None
+        )
+    except (LtiToolError, ImportFailed) as error:
+        raise _report(error) from error
+    db.session.commit()
+    counts = {
+        "evidence": summary.evidence,
+        "students": summary.students,
+        "standards": summary.standards,
+    }
+    if as_json:
+        click.echo(json.dumps(counts))
+    else:
+        click.echo(
+            f"Imported {counts['evidence']} evidence rows for {counts['students']} students "
+            f"on {counts['standards']} standards ({summary.skipped} already imported)."
+        )

@@ -1,0 +1,143 @@
+"""Scales and course mastery settings: stored rows in, pure-domain settings out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..errors import PermissionDenied
+from ..extensions import db
+from ..mastery import DEFAULT_SCALE, PRESETS, Calculation, MasterySettings
+from ..mastery import Level as DomainLevel
+from ..mastery import Scale as DomainScale
+from ..models import Course, CourseSettings, Level, Platform, Scale, StandardOverride
+from .rejections import reported
+
+
+def ensure_presets(platform: Platform) -> dict[str, Scale]:
+    """The platform's preset scales, materialised on first use (keyed by preset key)."""
+    rows = db.session.scalars(
+        select(Scale).where(
+            Scale.platform_id == platform.id, Scale.course_id.is_(None), Scale.key.in_(PRESETS)
+        )
+    ).all()
+    found = {scale.key: scale for scale in rows}
+    for key, preset in PRESETS.items():
+        if key not in found:
+            found[key] = _store_scale(preset, platform_id=platform.id, course_id=None)
+    if len(found) > len(rows):
+        db.session.flush()
+    return found
+
+
+def _store_scale(preset: DomainScale, *, platform_id: int, course_id: int | None) -> Scale:
+    scale = Scale(platform_id=platform_id, course_id=course_id, key=preset.key, name=preset.name)
+    scale.levels = [
+        Level(
+            label=level.label,
+            points=level.points,
+            colour=level.colour,
+            description=level.description,
+            is_mastery=level.is_mastery,
+            counts_as_score=level.counts_as_score,
+            position=position,
+        )
+        for position, level in enumerate(preset.levels)
+    ]
+    db.session.add(scale)
+    return scale
+
+
+def settings_for(course: Course) -> CourseSettings:
+    """The course's settings row, created with the defaults (DESIGN correction 7) if missing."""
+    settings = db.session.scalar(
+        select(CourseSettings)
+        .where(CourseSettings.course_id == course.id)
+        .options(selectinload(CourseSettings.scale).selectinload(Scale.levels))
+    )
+    if settings is None:
+        scale = ensure_presets(course.platform)[DEFAULT_SCALE.key]
+        settings = CourseSettings(
+            course_id=course.id,
+            scale_id=scale.id,
+            method="most_recent",
+            params={},
+            min_evidence=1,
+            rollup="mean_of_children",
+            policy="level_conversion",
+            policy_params={},
+            maximum=100.0,
+        )
+        settings.scale = scale
+        db.session.add(settings)
+        db.session.flush()
+    return settings
+
+
+def domain_scale(scale: Scale) -> DomainScale:
+    """The pure-domain scale of a stored one."""
+    levels = tuple(
+        DomainLevel(
+            label=level.label,
+            points=level.points,
+            colour=level.colour,
+            description=level.description,
+            is_mastery=level.is_mastery,
+            counts_as_score=level.counts_as_score,
+        )
+        for level in scale.levels
+    )
+    with reported():
+        return DomainScale(key=scale.key, name=scale.name, levels=levels)
+
+
+def mastery_settings(course: Course, row: CourseSettings | None = None) -> MasterySettings:
+    """The course's settings and per-standard overrides as the domain uses them."""
+    row = row or settings_for(course)
+    overrides = db.session.scalars(
+        select(StandardOverride).where(StandardOverride.course_id == course.id)
+    ).all()
+    with reported():
+        return MasterySettings(
+            scale=domain_scale(row.scale),
+            method=row.method,
+            params=row.params,
+            min_evidence=row.min_evidence,
+            rollup=row.rollup,
+            policy=row.policy,
+            policy_params=row.policy_params,
+            maximum=row.maximum,
+            overrides={
+                o.standard_id: Calculation(o.method, o.params, o.min_evidence) for o in overrides
+            },
+        )
+
+
+def change_settings(course: Course, **changes: object) -> CourseSettings:
+    """Change method, params, min_evidence, rollup, policy, policy_params or maximum.
+
+    Validated through the domain before anything is written; the caller then runs
+    `mastery.recompute_course` so stored levels follow.
+    """
+    row = settings_for(course)
+    allowed = {"method", "params", "min_evidence", "rollup", "policy", "policy_params", "maximum"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
+    for name, value in changes.items():
+        setattr(row, name, value)
+    mastery_settings(course)  # raises MasteryRejected, and the request rolls back
+    db.session.flush()
+    return row
+
+
+def change_scale(course: Course, scale: Scale) -> CourseSettings:
+    """Point the course at another scale of its own platform; evidence keeps its old scale."""
+    if scale.platform_id != course.platform_id or scale.course_id not in (None, course.id):
+        raise PermissionDenied("That scale belongs to another platform or course.")
+    domain_scale(scale)
+    row = settings_for(course)
+    row.scale_id = scale.id
+    row.scale = scale
+    db.session.flush()
+    return row

@@ -1,0 +1,139 @@
+"""CSV and dict exports: the gradebook, the evidence log, one student's report.
+
+Every text cell is neutralised against CSV (formula) injection: spreadsheets run a cell
+starting with = + - @ (or a tab / carriage return) as a formula, so such cells get a
+leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Assessment, Course, Enrollment, Evidence, Level, Scale, Standard, User
+from .frameworks import course_tree
+from .mastery import stored_levels, student_mastery
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """The value, with text that a spreadsheet would run as a formula made inert."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text with every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(cell) for cell in header])
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()
+
+
+def _students(course: Course) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(Enrollment.course_id == course.id, Enrollment.role == "student")
+            .order_by(User.family_name, User.name, User.id)
+        )
+    )
+
+
+def gradebook_csv(course: Course) -> str:
+    """Students × adopted standards, each cell the stored current level's label."""
+    tree = course_tree(course)
+    order = tree.preorder()
+    levels = stored_levels(course)
+    header = ["Student", "LMS user id", *(tree.standards[i].label for i in order)]
+    rows = []
+    for student in _students(course):
+        cells = [levels.get((student.id, i)) for i in order]
+        labels = [r.level.label if r is not None and r.level else "" for r in cells]
+        rows.append([student.display_name, student.sub, *labels])
+    return to_csv(header, rows)
+
+
+def evidence_csv(course: Course) -> str:
+    """Every evidence row of the course, superseded ones included, oldest first."""
+    Student = aliased(User)
+    rows = db.session.execute(
+        select(Evidence, Student, Standard, Assessment.title, Level.label)
+        .join(Student, Student.id == Evidence.student_id)
+        .join(Standard, Standard.id == Evidence.standard_id)
+        .outerjoin(Assessment, Assessment.id == Evidence.assessment_id)
+        .outerjoin(Scale, Scale.id == Evidence.scale_id)
+        .outerjoin(Level, (Level.scale_id == Scale.id) & (Level.points == Evidence.points))
+        .where(Evidence.course_id == course.id)
+        .order_by(Evidence.demonstrated_at, Evidence.id)
+    ).all()
+    header = ["id", "student", "LMS user id", "standard", "level", "points", "date"]
+    header += ["assessment", "source", "comment", "status"]
+    return to_csv(header, (_evidence_row(*row) for row in rows))
+
+
+def _evidence_row(
+    item: Evidence, student: User, standard: Standard, assessment: str | None, label: str | None
+) -> list[object]:
+    status = "superseded" if item.superseded_by_id else "exempt" if item.is_exempt else "current"
+    return [
+        item.id,
+        student.display_name,
+        student.sub,
+        standard.label,
+        label or "",
+        item.points,
+        item.demonstrated_at.date().isoformat(),
+        assessment or "",
+        item.source,
+        item.comment or "",
+        status,
+    ]
+
+
+def student_report(course: Course, student: User) -> dict[str, Any]:
+    """One student's standards, levels and summary grade, in tree order."""
+    mastery = student_mastery(course, student.id)
+    tree = mastery.tree
+    standards = []
+    for standard_id in tree.preorder():
+        standard = tree.standards[standard_id]
+        result = mastery.result(student.id, standard_id)
+        standards.append(
+            {
+                "code": standard.code,
+                "title": standard.title,
+                "i_can": standard.i_can,
+                "status": str(result.status),
+                "level": result.level.label if result.level else None,
+                "points": result.points,
+                "evidence_count": result.evidence_count,
+                "is_priority": standard_id in tree.priority,
+            }
+        )
+    summary = mastery.summaries.get(student.id)
+    return {
+        "student": student.display_name,
+        "course": course.display_name,
+        "grade": summary.score if summary else None,
+        "maximum": summary.maximum if summary else None,
+        "explanation": summary.explanation if summary else "",
+        "standards": standards,
+    }
+
+
+def student_report_csv(course: Course, student: User) -> str:
+    """The student report as CSV, one line per standard."""
+    report = student_report(course, student)
+    keys = ["code", "title", "level", "points", "evidence_count", "i_can"]
+    return to_csv(keys, ([s[key] for key in keys] for s in report["standards"]))
