@@ -8,8 +8,10 @@ from .people import Course, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
 from .standards import CourseStandard, Framework, Standard, StandardEdge
+from .tokens import AccessToken
 
 __all__ = [
+    "AccessToken",
     "Alignment",
     "Assessment",
     "Course",
