@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Sequence
 
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -57,6 +58,26 @@ class PermissionDenied(LtiToolError):
 class NotFound(LtiToolError):
     status = 404
     title = "Not found"
+
+
+class ImportRejected(LtiToolError):
+    """A file or draft was refused; `problems` lists every (line, field, reason) found."""
+
+    status = 400
+    title = "The file could not be imported"
+
+    def __init__(self, message: str, problems: Sequence[object] = ()) -> None:
+        super().__init__(
+            message, hint="Nothing was saved. Fix the rows listed and import the file again."
+        )
+        self.problems = list(problems)
+
+
+class MasteryRejected(LtiToolError):
+    """Settings or evidence the mastery domain refused (bad scale, method, points)."""
+
+    status = 400
+    title = "These mastery settings cannot be used"
 
 
 class SessionExpired(LtiToolError):

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import NotFound, PermissionDenied
+from ..errors import MasteryRejected, NotFound, PermissionDenied
 from ..extensions import db
 from ..models import (
     Assessment,
@@ -23,7 +23,6 @@ from ..models import (
 from ..models.types import utcnow
 from .course_settings import settings_for
 from .mastery import refresh_levels
-from .rejections import MasteryRejected
 
 SOURCES = frozenset({"teacher", "lms", "self", "import"})
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from lti_tool.errors import ImportRejected
 from lti_tool.extensions import db
 from lti_tool.models import Assessment, CurrentLevel, Evidence, EvidenceAudit
 from lti_tool.services import evidence_import
-from lti_tool.services.rejections import ImportRejected
 
 GOOD = """student,standard,level,date,assessment,comment
 ada@example.edu,S1,Developing,2025-09-01,Quiz 1,

@@ -7,12 +7,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from lti_tool.errors import NotFound
+from lti_tool.errors import ImportRejected, NotFound
 from lti_tool.extensions import db
 from lti_tool.importers import parse_any
 from lti_tool.models import CourseStandard, Framework, Standard, StandardEdge
 from lti_tool.services import frameworks
-from lti_tool.services.rejections import ImportRejected
 from tests.conftest import SHARED_DATA
 
 from .conftest import draft, standard_ids

@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
+from lti_tool.errors import MasteryRejected
 from lti_tool.extensions import db
 from lti_tool.models import CurrentLevel, Evidence
 from lti_tool.services import course_settings, evidence, mastery
-from lti_tool.services.rejections import MasteryRejected
 
 from .conftest import standard_ids
 
