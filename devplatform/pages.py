@@ -13,8 +13,12 @@ from devplatform.vocab import Role
 bp = Blueprint("pages", __name__)
 
 _TEACHING_ROLES = {Role.INSTRUCTOR, Role.TEACHING_ASSISTANT}
-_ROLE_LABELS = {Role.INSTRUCTOR: "Teacher", Role.TEACHING_ASSISTANT: "Teaching assistant",
-                Role.LEARNER: "Student", Role.MENTOR: "Parent / observer"}
+_ROLE_LABELS = {
+    Role.INSTRUCTOR: "Teacher",
+    Role.TEACHING_ASSISTANT: "Teaching assistant",
+    Role.LEARNER: "Student",
+    Role.MENTOR: "Parent / observer",
+}
 
 
 def role_label(course: Course, user: User) -> str:
@@ -79,9 +83,16 @@ def course(context_id: str) -> Any:
     links = [lk for lk in p.resource_links(context_id) if lk.client_id in p.registrations]
     tools = [p.registrations[c] for c in found.tools if c in p.registrations]
     return render_template(
-        "course.html", course=found, viewer=viewer, role=role_label(found, viewer), links=links,
-        tools=tools, is_teacher=is_teacher(found, viewer), open_link=request.args.get("link"),
-        platform_name=p.name)
+        "course.html",
+        course=found,
+        viewer=viewer,
+        role=role_label(found, viewer),
+        links=links,
+        tools=tools,
+        is_teacher=is_teacher(found, viewer),
+        open_link=request.args.get("link"),
+        platform_name=p.name,
+    )
 
 
 @bp.get("/courses/<context_id>/links/<link_id>/launch")
@@ -94,10 +105,15 @@ def launch_link(context_id: str, link_id: str) -> Any:
         return error_page(404, "Activity not available", str(viewer or "no such activity"))
     assert isinstance(viewer, User)
     login_url, params = p.login_initiation(
-        viewer.id, context_id, resource_link_id=link.id, client_id=link.client_id,
-        storage_target=bool(request.args.get("storage")))
-    return render_template("autosubmit.html", action=login_url, fields=params,
-                           title=f"Opening {link.title}…")
+        viewer.id,
+        context_id,
+        resource_link_id=link.id,
+        client_id=link.client_id,
+        storage_target=bool(request.args.get("storage")),
+    )
+    return render_template(
+        "autosubmit.html", action=login_url, fields=params, title=f"Opening {link.title}…"
+    )
 
 
 @bp.get("/courses/<context_id>/deep_link")
@@ -105,18 +121,18 @@ def launch_deep_link(context_id: str) -> Any:
     """Start a Deep Linking launch ("Add activity") for a teacher."""
     p = get_platform()
     found, viewer = _course_and_viewer(context_id)
-    if found is None:
-        return error_page(404, "Course not available", str(viewer))
-    assert isinstance(viewer, User)
-    if not is_teacher(found, viewer):
-        return error_page(403, "Not allowed", "Only teachers can add activities.")
+    if refusal := _refuse_unless_teacher(found, viewer, "Only teachers can add activities."):
+        return refusal
+    assert found is not None and isinstance(viewer, User)
     client_id = request.args.get("client_id") or p.default_client_id
     if client_id not in found.tools or client_id not in p.registrations:
         return error_page(404, "Tool not available", "This tool is not enabled in the course.")
     login_url, params = p.login_initiation(
-        viewer.id, context_id, message_type="LtiDeepLinkingRequest", client_id=client_id)
-    return render_template("autosubmit.html", action=login_url, fields=params,
-                           title="Opening the tool…")
+        viewer.id, context_id, message_type="LtiDeepLinkingRequest", client_id=client_id
+    )
+    return render_template(
+        "autosubmit.html", action=login_url, fields=params, title="Opening the tool…"
+    )
 
 
 @bp.get("/courses/<context_id>/gradebook")
@@ -124,16 +140,32 @@ def gradebook(context_id: str) -> Any:
     """Students × columns: what the tool (or the teacher) recorded."""
     p = get_platform()
     found, viewer = _course_and_viewer(context_id)
-    if found is None:
-        return error_page(404, "Course not available", str(viewer))
-    assert isinstance(viewer, User)
-    if not is_teacher(found, viewer):
-        return error_page(403, "Not allowed", "Only teachers can see the gradebook.")
-    students = [p.users[e.user_id] for e in found.enrollments.values()
-                if Role.LEARNER in e.roles]
+    if refusal := _refuse_unless_teacher(found, viewer, "Only teachers can see the gradebook."):
+        return refusal
+    assert found is not None and isinstance(viewer, User)
+    students = [p.users[e.user_id] for e in found.enrollments.values() if Role.LEARNER in e.roles]
     items = p.line_items(context_id)
     book = p.gradebook(context_id)
-    owners = {i.id: (p.registrations[i.client_id].name if i.client_id in p.registrations
-                     else "LMS") for i in items}
-    return render_template("gradebook.html", course=found, viewer=viewer, students=students,
-                           items=items, book=book, owners=owners, platform_name=p.name)
+    owners = {
+        i.id: (p.registrations[i.client_id].name if i.client_id in p.registrations else "LMS")
+        for i in items
+    }
+    return render_template(
+        "gradebook.html",
+        course=found,
+        viewer=viewer,
+        students=students,
+        items=items,
+        book=book,
+        owners=owners,
+        platform_name=p.name,
+    )
+
+
+def _refuse_unless_teacher(found: Any, viewer: Any, why: str) -> Any:
+    """An error page unless the course exists and the viewer teaches it; None when allowed."""
+    if found is None:
+        return error_page(404, "Course not available", str(viewer))
+    if not isinstance(viewer, User) or not is_teacher(found, viewer):
+        return error_page(403, "Not allowed", why)
+    return None

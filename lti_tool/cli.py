@@ -57,9 +57,7 @@ def keys_list() -> None:
 def platform_add(deployment_ids: tuple[str, ...], **fields: str) -> None:
     """Register a platform by hand."""
     try:
-        platform = platforms.add_platform(**fields)
-        for deployment_id in deployment_ids:
-            platforms.add_deployment(platform, deployment_id)
+        platform = platforms.add_platform(**fields, deployment_ids=deployment_ids)
     except LtiToolError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from error

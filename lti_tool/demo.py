@@ -60,15 +60,15 @@ def _prepare_tool(app: Flask, lms_url: str) -> None:
         key = ring.generate()
         click.echo(f"Generated the tool's signing key {key.kid} in {ring.key_dir}")
     if platforms.find_platform(lms_url, DEMO_CLIENT_ID) is None:
-        platform = platforms.add_platform(
+        platforms.add_platform(
             name="Demo LMS",
             issuer=lms_url,
             client_id=DEMO_CLIENT_ID,
             auth_login_url=f"{lms_url}/auth",
             auth_token_url=f"{lms_url}/token",
             keyset_url=f"{lms_url}/jwks",
+            deployment_ids=[DEMO_DEPLOYMENT_ID],
         )
-        platforms.add_deployment(platform, DEMO_DEPLOYMENT_ID)
         db.session.commit()
         click.echo(f"Registered the demo LMS ({lms_url}) with the tool.")
 

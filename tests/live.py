@@ -78,8 +78,7 @@ def register_lms(lms: Lms, **overrides: Any) -> None:
         keyset_url=f"{lms.issuer}/jwks",
     )
     fields.update(overrides)
-    platform = platforms.add_platform(**fields)
-    platforms.add_deployment(platform, DEPLOYMENT_ID)
+    platforms.add_platform(**fields, deployment_ids=[DEPLOYMENT_ID])
     db.session.commit()
 
 
@@ -92,3 +91,20 @@ def tool(make_app, tool_server: ServerHandle, lms: Lms) -> Flask:
     return app
 
 
+@pytest.fixture
+def silent_url() -> Iterator[str]:
+    """A URL whose server accepts the connection and never answers: a hung platform."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    held: list[tuple[socket.socket, Any]] = []
+    accepting = threading.Thread(target=lambda: held.append(listener.accept()), daemon=True)
+    accepting.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    accepting.join(1)
+    for connection, _address in held:
+        connection.close()
+    listener.close()

@@ -30,18 +30,18 @@ def ensure_presets(platform: Platform) -> dict[str, Scale]:
     return found
 
 
+LEVEL_FIELDS = ("label", "points", "colour", "description", "is_mastery", "counts_as_score")
+
+
+def _level_fields(level: object) -> dict[str, object]:
+    """The fields a stored Level and a domain Level share."""
+    return {name: getattr(level, name) for name in LEVEL_FIELDS}
+
+
 def _store_scale(preset: DomainScale, *, platform_id: int, course_id: int | None) -> Scale:
     scale = Scale(platform_id=platform_id, course_id=course_id, key=preset.key, name=preset.name)
     scale.levels = [
-        Level(
-            label=level.label,
-            points=level.points,
-            colour=level.colour,
-            description=level.description,
-            is_mastery=level.is_mastery,
-            counts_as_score=level.counts_as_score,
-            position=position,
-        )
+        Level(**_level_fields(level), position=position)
         for position, level in enumerate(preset.levels)
     ]
     db.session.add(scale)
@@ -76,17 +76,7 @@ def settings_for(course: Course) -> CourseSettings:
 
 def domain_scale(scale: Scale) -> DomainScale:
     """The pure-domain scale of a stored one."""
-    levels = tuple(
-        DomainLevel(
-            label=level.label,
-            points=level.points,
-            colour=level.colour,
-            description=level.description,
-            is_mastery=level.is_mastery,
-            counts_as_score=level.counts_as_score,
-        )
-        for level in scale.levels
-    )
+    levels = tuple(DomainLevel(**_level_fields(level)) for level in scale.levels)
     with reported():
         return DomainScale(key=scale.key, name=scale.name, levels=levels)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
 from ..errors import RegistrationError
@@ -27,8 +29,9 @@ def add_platform(
     auth_audience: str | None = None,
     product_family_code: str | None = None,
     registered_via: str = "manual",
+    deployment_ids: Iterable[str] = (),
 ) -> Platform:
-    """Add a registration; an existing (issuer, client id) is never overwritten."""
+    """Add a registration (and its deployments); an existing one is never overwritten."""
     if find_platform(issuer, client_id) is not None:
         raise RegistrationError(
             f"A registration for {issuer} with client id {client_id} already exists.",
@@ -47,6 +50,8 @@ def add_platform(
     )
     db.session.add(platform)
     db.session.flush()
+    for deployment_id in deployment_ids:
+        add_deployment(platform, deployment_id)
     return platform
 
 
@@ -66,7 +71,7 @@ def add_deployment(platform: Platform, deployment_id: str) -> Deployment:
 
 def save_dynamic_registration(result: RegistrationResult) -> Platform:
     config = result.configuration
-    platform = add_platform(
+    return add_platform(
         name=config.name,
         issuer=config.issuer,
         client_id=result.client_id,
@@ -75,10 +80,8 @@ def save_dynamic_registration(result: RegistrationResult) -> Platform:
         keyset_url=config.jwks_uri,
         product_family_code=config.product_family_code,
         registered_via="dynamic",
+        deployment_ids=[result.deployment_id] if result.deployment_id else [],
     )
-    if result.deployment_id:
-        add_deployment(platform, result.deployment_id)
-    return platform
 
 
 def list_platforms() -> list[Platform]:

@@ -60,15 +60,15 @@ def tool(make_app, tool_server: ServerHandle, foreign: Foreign) -> Flask:
     """Our tool, with lti1p3platform's platform registered as an admin would register it."""
     app = make_app(TOOL_BASE_URL=tool_server.url)
     with app.app_context():
-        platform = platforms.add_platform(
+        platforms.add_platform(
             name="lti1p3platform",
             issuer=foreign.issuer,
             client_id=CLIENT_ID,
             auth_login_url=f"{foreign.issuer}/authorize",
             auth_token_url=f"{foreign.issuer}/token",
             keyset_url=f"{foreign.issuer}/jwks",
+            deployment_ids=[DEPLOYMENT_ID],
         )
-        platforms.add_deployment(platform, DEPLOYMENT_ID)
         db.session.commit()
     return app
 
