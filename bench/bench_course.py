@@ -16,11 +16,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import create_engine, func, insert, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -174,12 +176,29 @@ def time_ccss(platform: Platform) -> float:
     return median(run)
 
 
+@contextmanager
+def scratch_database(server_url: str | None, tmp: str) -> Iterator[str]:
+    """A throwaway database: a SQLite file, or a new database beside the given PostgreSQL one."""
+    if not server_url:
+        yield f"sqlite:///{tmp}/bench.db"
+        return
+    name = f"lti_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=None)
-    url = parser.parse_args().database_url
-    with tempfile.TemporaryDirectory() as tmp:
-        url = url or f"sqlite:///{tmp}/bench.db"
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server database URL")
+    server_url = parser.parse_args().database_url
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(server_url, tmp) as url:
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "KEY_DIR": tmp, "TESTING": True})
         with app.app_context():
             from flask_migrate import upgrade
@@ -190,6 +209,8 @@ def main() -> None:
             built = time.perf_counter() - began
             print(f"Built the course in {built:.1f} s on {db.engine.dialect.name}\n")
             report(course)
+            db.session.remove()
+            db.engine.dispose()
 
 
 def report(course: Course) -> None:
