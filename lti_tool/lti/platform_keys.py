@@ -47,9 +47,6 @@ class PlatformKeyCache:
             hint="If the platform rotated its keys, check the key set URL registered for it.",
         )
 
-    def forget(self, keyset_url: str) -> None:
-        self._sets.pop(keyset_url, None)
-
     def _refresh(self, keyset_url: str) -> _KeySet:
         with self._lock:
             try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
 
 from ..errors import SessionExpired
 from ..extensions import db
@@ -61,7 +60,3 @@ def load_session(token: str | None) -> Launch:
             hint="Open the tool again from your course; nothing you saved is lost.",
         )
     return row
-
-
-def claim(row: Launch, name: str) -> Any:
-    return row.claims.get(name)

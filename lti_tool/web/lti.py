@@ -112,8 +112,12 @@ def register_tool():
     config_url = request.args.get("openid_configuration")
     if not config_url:
         return render_template("lti/register_help.html", urls=tool_urls())
+    # The platform frames this page before it is registered: the fallback list of registered
+    # platforms cannot name it yet. Registration needs no click, so framing adds no risk.
+    allow_framing_by([config_url])
     ctx = lti()
     configuration = fetch_configuration(ctx.outbound, config_url)
+    allow_framing_by([configuration.issuer, configuration.authorization_endpoint])
     result = register(
         ctx.outbound, configuration, request.args.get("registration_token"), tool_urls()
     )

@@ -153,3 +153,13 @@ def test_private_addresses_refused_unless_allowed(make_app, tool_server, lms):
 def test_without_parameters_explains_what_to_paste(client):
     page = client.get("/lti/register").get_data(as_text=True)
     assert "Dynamic Registration" in page and "/lti/register" in page
+
+
+def test_registration_page_may_be_framed_by_the_registering_platform(make_app, tool_server, lms):
+    """Before registration no list of known platforms can name it (found in the browser)."""
+    app = make_app(TOOL_BASE_URL=tool_server.url)
+    client = app.test_client()
+    client.get("/lti/setup")  # a long-running worker has its list of known platforms cached
+    response = register(client, lms)
+    ancestors = response.headers["Content-Security-Policy"].split("frame-ancestors ")[1].split()
+    assert lms.issuer in ancestors
