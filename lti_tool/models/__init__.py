@@ -8,6 +8,7 @@ from .people import Course, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
 from .standards import CourseStandard, Framework, Standard, StandardEdge
+from .sync import SUMMARY_TAG, GradeColumn, GradeOutbox, Job, JobState, OutboxState
 from .tokens import AccessToken
 
 __all__ = [
@@ -23,12 +24,18 @@ __all__ = [
     "Evidence",
     "EvidenceAudit",
     "Framework",
+    "GradeColumn",
+    "GradeOutbox",
+    "Job",
+    "JobState",
     "Launch",
     "Level",
+    "OutboxState",
     "LoginState",
     "Platform",
     "RegistrationStatus",
     "ResourceLink",
+    "SUMMARY_TAG",
     "Scale",
     "Standard",
     "StandardEdge",

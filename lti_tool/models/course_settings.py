@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -29,6 +29,8 @@ class CourseSettings(db.Model):
     policy: Mapped[str] = mapped_column(String(50), default="level_conversion")
     policy_params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     maximum: Mapped[float] = mapped_column(Float, default=100.0)
+    # Also one gradebook column per priority standard (tag "standard:<key>").
+    has_standard_columns: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     scale: Mapped[Scale] = relationship()
 

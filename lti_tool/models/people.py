@@ -28,6 +28,7 @@ class Course(db.Model):
     ags_lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     nrps_url: Mapped[str | None] = mapped_column(String(1000))
+    roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     platform: Mapped[Platform] = relationship()
@@ -73,6 +74,8 @@ class Enrollment(db.Model):
     lis_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Subs of the students a Mentor launch may see (role_scope_mentor).
     mentees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # NRPS status: an inactive or deleted member is hidden and sent no grades; evidence stays.
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
     last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     course: Mapped[Course] = relationship()
