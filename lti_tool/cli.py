@@ -1,4 +1,4 @@
-"""Flask commands: keys, platforms, deployments, and the demo."""
+"""Flask commands: keys, platforms, deployments, the worker, and the demo."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from .errors import LtiToolError
 from .extensions import db
 from .lti.context import lti
 from .services import platforms
+from .worker import Worker, WorkerReport
 
 keys_cli = AppGroup("keys", help="The tool's signing keys (PEM files in KEY_DIR).")
 platform_cli = AppGroup("platform", help="Platform registrations (issuer + client id).")
 deployment_cli = AppGroup("deployment", help="Deployments of the tool inside a platform.")
+sync_cli = AppGroup("sync", help="Grades to the LMS and jobs, outside the worker loop.")
 
 
 @keys_cli.command("generate")
@@ -92,6 +94,42 @@ def deployment_add(issuer: str, client_id: str, deployment_id: str) -> None:
     click.echo(f"Deployment {deployment_id} added to platform {platform.id}.")
 
 
+@click.command("worker")
+@click.option("--batch-size", default=200, show_default=True, help="Grades claimed at once.")
+@click.option("--idle-seconds", default=1.0, show_default=True, help="Sleep when nothing is due.")
+def worker(batch_size: int, idle_seconds: float) -> None:
+    """Send grades and run jobs until SIGTERM (the batch in hand is finished first)."""
+    import signal
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    runner = Worker(app, batch_size=batch_size, idle_seconds=idle_seconds)
+
+    def stop(signum: int, _frame: object) -> None:
+        click.echo(f"worker {runner.name}: {signal.Signals(signum).name}, finishing the batch")
+        runner.stop.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"worker {runner.name} running (Ctrl+C or SIGTERM stops it)")
+    _echo_report(runner.run())
+
+
+@sync_cli.command("once")
+def sync_once() -> None:
+    """Send every grade and run every job that is due now, then exit."""
+    _echo_report(Worker(current_app._get_current_object()).drain())  # type: ignore[attr-defined]
+
+
+def _echo_report(report: WorkerReport) -> None:
+    grades = report.grades
+    click.echo(
+        f"grades: {grades.delivered} delivered, {grades.retried} to retry, {grades.dead} failed; "
+        f"jobs: {report.jobs_done} done, {report.jobs_failed} failed"
+    )
+    for line in grades.errors:
+        click.echo(f"  {line}", err=True)
+
+
 @click.command("demo")
 @click.option("--tool-port", default=5000, show_default=True)
 @click.option("--platform-port", default=5001, show_default=True)
@@ -103,6 +141,8 @@ def demo(tool_port: int, platform_port: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (keys_cli, platform_cli, deployment_cli, framework_cli, evidence_cli):
+    groups = (keys_cli, platform_cli, deployment_cli, sync_cli, framework_cli, evidence_cli)
+    for group in groups:
         app.cli.add_command(group)
+    app.cli.add_command(worker)
     app.cli.add_command(demo)

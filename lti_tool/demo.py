@@ -13,6 +13,7 @@ from werkzeug.serving import run_simple
 from .extensions import db
 from .lti import context
 from .services import platforms
+from .worker import start_in_thread
 
 DEMO_CLIENT_ID = "mastery-tool-demo"
 DEMO_DEPLOYMENT_ID = "1"
@@ -40,6 +41,8 @@ def run_demo(app: Flask, tool_port: int, platform_port: int) -> None:
     with app.app_context():
         _prepare_tool(app, lms_url)
     serve_in_thread(lms, host="localhost", port=platform_port)
+    # One worker sends grades to the demo LMS within a second of a change (SQLite: one only).
+    start_in_thread(app, idle_seconds=0.5)
     _print_welcome(lms_url, tool_url)
     run_simple("127.0.0.1", tool_port, app, threaded=True, use_reloader=False)
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+from flask import current_app
 
 from ..models import Platform
 from .http import OutboundClient
@@ -25,6 +29,8 @@ from .vocab import MediaType, Scope
 
 # Not in vocab.Claim yet: Canvas's extension that stops each score opening a new submission.
 CANVAS_SUBMISSION = "https://canvas.instructure.com/lti/submission"
+# Canvas throttles per client id: at most this many calls in flight per registration.
+MAX_CONCURRENT_CALLS = 4
 AGS_SCOPES: tuple[Scope, ...] = (
     Scope.LINEITEM,
     Scope.LINEITEM_READONLY,
@@ -225,6 +231,28 @@ class AgsClient(ServiceClient):
             content_type=MediaType.SCORE,
             is_score=True,
         )
+
+    def post_scores(
+        self, scores: Sequence[tuple[str, Score]], *, concurrency: int = MAX_CONCURRENT_CALLS
+    ) -> list[Outcome]:
+        """Send many scores over pooled connections, at most `concurrency` at a time.
+
+        Outcomes come back in the order given. The access token is fetched once, before the
+        threads start, so a batch costs one token request at most.
+        """
+        if not scores:
+            return []
+        first = self.post_score(*scores[0])
+        if len(scores) == 1 or concurrency <= 1:
+            return [first, *(self.post_score(url, score) for url, score in scores[1:])]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+        def send(item: tuple[str, Score]) -> Outcome:
+            with app.app_context():  # a refused token is dropped from the database
+                return self.post_score(*item)
+
+        with ThreadPoolExecutor(concurrency, thread_name_prefix="ags") as pool:
+            return [first, *pool.map(send, scores[1:])]
 
     def results(
         self, line_item_url: str, user_id: str | None = None, *, limit: int | None = None

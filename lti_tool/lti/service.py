@@ -20,7 +20,6 @@ import requests
 from ..models import Platform
 from .http import OutboundClient, OutboundError
 from .service_token import (
-    DEFAULT_RETRY_SECONDS,
     ServiceError,
     ServiceTokens,
     platform_message,
@@ -59,7 +58,8 @@ class Superseded(Outcome):
 
 @dataclass(frozen=True, kw_only=True)
 class Retry(Outcome):
-    after_seconds: float = DEFAULT_RETRY_SECONDS
+    # 0: the platform asked for no particular wait; the caller's own backoff applies.
+    after_seconds: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,7 +123,7 @@ def classify(response: requests.Response, *, is_score: bool = False) -> Outcome:
         after = retry_after_seconds(response, RATE_LIMIT_RETRY_SECONDS)
         return Retry(after_seconds=after, **facts)
     if status in (408, 429) or status >= 500:
-        return Retry(after_seconds=retry_after_seconds(response, DEFAULT_RETRY_SECONDS), **facts)
+        return Retry(after_seconds=retry_after_seconds(response, 0.0), **facts)
     if status == 401:
         return Unauthorized(**facts)
     if status in (404, 410):

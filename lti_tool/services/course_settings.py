@@ -11,6 +11,7 @@ from ..mastery import DEFAULT_SCALE, PRESETS, Calculation, MasterySettings
 from ..mastery import Level as DomainLevel
 from ..mastery import Scale as DomainScale
 from ..models import Course, CourseSettings, Level, Platform, Scale, StandardOverride
+from . import jobs
 from .rejections import reported
 
 
@@ -106,8 +107,8 @@ def mastery_settings(course: Course, row: CourseSettings | None = None) -> Maste
 def change_settings(course: Course, **changes: object) -> CourseSettings:
     """Change method, params, min_evidence, rollup, policy, policy_params or maximum.
 
-    Validated through the domain before anything is written; the caller then runs
-    `mastery.recompute_course` so stored levels follow.
+    Validated through the domain before anything is written; the worker then recomputes
+    the stored levels and grades (a queued "recompute" job, committed with the change).
     """
     row = settings_for(course)
     allowed = {"method", "params", "min_evidence", "rollup", "policy", "policy_params", "maximum"}
@@ -117,7 +118,7 @@ def change_settings(course: Course, **changes: object) -> CourseSettings:
     for name, value in changes.items():
         setattr(row, name, value)
     mastery_settings(course)  # raises MasteryRejected, and the request rolls back
-    db.session.flush()
+    jobs.enqueue("recompute", course)
     return row
 
 
@@ -129,5 +130,5 @@ def change_scale(course: Course, scale: Scale) -> CourseSettings:
     row = settings_for(course)
     row.scale_id = scale.id
     row.scale = scale
-    db.session.flush()
+    jobs.enqueue("recompute", course)
     return row

@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..models.types import utcnow
 from .course_settings import settings_for
+from .grades import lock_students, queue_grades
 from .mastery import refresh_levels
 
 SOURCES = frozenset({"teacher", "lms", "self", "import"})
@@ -77,6 +78,8 @@ def record_many(
     if source not in SOURCES:
         raise MasteryRejected(f"Unknown evidence source {source!r}.")
     settings = settings_for(course)
+    students = {item.student_id for item in items}
+    lock_students(course, students)
     rows = []
     for item in items:
         _check_points(item.points, settings.scale)
@@ -95,6 +98,7 @@ def record_many(
     db.session.flush()
     _audit(rows, "create", actor, lambda row: {"points": row.points, "source": source})
     refresh_levels(course, {(row.student_id, row.standard_id) for row in rows})
+    queue_grades(course, students)
     return rows
 
 
@@ -142,6 +146,7 @@ def _supersede(evidence: Evidence, *, actor: User | None, action: str, **changes
         raise MasteryRejected("This evidence was already corrected; correct the newest version.")
     course = db.session.get(Course, evidence.course_id)
     assert course is not None  # a foreign key guarantees it
+    lock_students(course, {evidence.student_id})
     new = Evidence(
         course_id=evidence.course_id,
         student_id=evidence.student_id,
@@ -164,6 +169,7 @@ def _supersede(evidence: Evidence, *, actor: User | None, action: str, **changes
     _audit([new], "create", actor, lambda row: {"replaces": evidence.id})
     db.session.flush()
     refresh_levels(course, {(new.student_id, new.standard_id)})
+    queue_grades(course, {new.student_id})
     return new
 
 

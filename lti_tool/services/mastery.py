@@ -279,18 +279,21 @@ def _upsert(values: list[dict[str, object]]) -> None:
         ).all()
 
 
-def stored_levels(course: Course) -> dict[Cell, MasteryResult]:
+def stored_levels(
+    course: Course, *, student_ids: Collection[int] | None = None
+) -> dict[Cell, MasteryResult]:
     """The stored current levels as results (what the gradebook reads): one query."""
     scale = domain_scale(settings_for(course).scale)
-    rows = db.session.execute(
-        select(
-            CurrentLevel.student_id,
-            CurrentLevel.standard_id,
-            CurrentLevel.status,
-            CurrentLevel.points,
-            CurrentLevel.evidence_count,
-        ).where(CurrentLevel.course_id == course.id)
-    ).all()
+    query = select(
+        CurrentLevel.student_id,
+        CurrentLevel.standard_id,
+        CurrentLevel.status,
+        CurrentLevel.points,
+        CurrentLevel.evidence_count,
+    ).where(CurrentLevel.course_id == course.id)
+    if student_ids is not None:
+        query = query.where(CurrentLevel.student_id.in_(list(student_ids)))
+    rows = db.session.execute(query).all()
     results: dict[Cell, MasteryResult] = {}
     for student, standard, status, points, count in rows:
         level = scale.level_for(points) if points is not None else None

@@ -1,0 +1,131 @@
+"""The worker's job queue: recompute a course, sync its roster or its LMS results.
+
+A job is queued in the caller's transaction (so a settings change and its recompute commit
+together), claimed by one worker under a lease (SKIP LOCKED on PostgreSQL), and retried with
+backoff when it fails, up to MAX_ATTEMPTS; its progress is stored for the pages to show.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from ..errors import LtiToolError
+from ..extensions import db
+from ..models import Course, Job, JobState
+from ..models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 600.0
+MAX_ATTEMPTS = 5
+RETRY_SECONDS = 30.0
+
+Handler = Callable[[Course, Job], str | None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def handles(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of `kind` (returns a line for the log)."""
+
+    def register(function: Handler) -> Handler:
+        _HANDLERS[kind] = function
+        return function
+
+    return register
+
+
+def enqueue(
+    kind: str,
+    course: Course,
+    *,
+    due_at: datetime | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Job:
+    """Queue a job for a course, or return the one already waiting (flushes, never commits)."""
+    waiting = db.session.scalar(
+        select(Job).where(
+            Job.kind == kind, Job.course_id == course.id, Job.state == JobState.QUEUED
+        )
+    )
+    due_at = due_at or utcnow()
+    if waiting is not None:
+        waiting.due_at = min(waiting.due_at, due_at)
+        return waiting
+    job = Job(kind=kind, course_id=course.id, due_at=due_at, payload=payload or {})
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def claim_job(worker: str, *, now: datetime | None = None) -> Job | None:
+    """Lease the oldest due job to `worker` and commit; None when nothing is due."""
+    now = now or utcnow()
+    job = db.session.scalar(
+        select(Job)
+        .where(
+            or_(
+                Job.state == JobState.QUEUED,
+                # A worker that died mid-job: its lease ran out, the job runs again.
+                (Job.state == JobState.RUNNING) & (Job.lease_until < now),
+            ),
+            Job.due_at <= now,
+        )
+        .order_by(Job.due_at, Job.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if job is None:
+        db.session.commit()
+        return None
+    job.state, job.worker = JobState.RUNNING, worker
+    job.lease_until = now + timedelta(seconds=LEASE_SECONDS)
+    job.attempts += 1
+    db.session.commit()
+    return job
+
+
+def run_job(job: Job) -> bool:
+    """Run a claimed job in its own transaction; True when it succeeded."""
+    handler = _HANDLERS.get(job.kind)
+    course = db.session.get(Course, job.course_id) if job.course_id else None
+    try:
+        if handler is None or course is None:
+            raise LtiToolError(f"Nothing can run a {job.kind!r} job for course {job.course_id}.")
+        outcome = handler(course, job)
+    except Exception as error:  # noqa: BLE001 - any failure is recorded on the job
+        db.session.rollback()
+        _failed(job, error)
+        return False
+    job.state, job.finished_at, job.lease_until, job.error = JobState.DONE, utcnow(), None, None
+    db.session.commit()
+    log.info("job %s %s for course %s: %s", job.id, job.kind, job.course_id, outcome or "done")
+    return True
+
+
+def _failed(job: Job, error: Exception) -> None:
+    message = error.message if isinstance(error, LtiToolError) else f"{type(error).__name__}"
+    if not isinstance(error, LtiToolError):
+        log.exception("job %s %s failed", job.id, job.kind, exc_info=error)
+    job = db.session.merge(job)
+    job.error, job.lease_until = message, None
+    if job.attempts >= MAX_ATTEMPTS:
+        job.state, job.finished_at = JobState.FAILED, utcnow()
+    else:
+        job.state = JobState.QUEUED
+        job.due_at = utcnow() + timedelta(seconds=RETRY_SECONDS * 2 ** (job.attempts - 1))
+    db.session.commit()
+    log.warning("job %s %s for course %s failed: %s", job.id, job.kind, job.course_id, message)
+
+
+def latest_jobs(course: Course, limit: int = 10) -> list[Job]:
+    """The course's most recent jobs, newest first (for the sync status page)."""
+    return list(
+        db.session.scalars(
+            select(Job).where(Job.course_id == course.id).order_by(Job.id.desc()).limit(limit)
+        )
+    )

@@ -1,0 +1,261 @@
+"""Draining the grade outbox: claim due rows, post them through AGS, settle each outcome.
+
+Claiming leases a row to one worker (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+any number of workers share the outbox; SQLite runs one worker). A worker that dies holding a
+lease loses nothing: the lease runs out and the row is sent again. The AGS timestamp of every
+attempt is at least a second after the previous one (DESIGN.md correction 2), so a re-sent
+row can never replace a newer value on the platform, and a stale one is refused as
+superseded.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, case, or_, select, update
+
+from ..extensions import db
+from ..lti.ags import AGS_SCOPES, AgsClient, Score
+from ..lti.context import lti
+from ..lti.service import Delivered, Gone, Outcome, Retry, ServiceCallFailed, Superseded
+from ..lti.service_token import service_tokens
+from ..lti.vocab import Scope
+from ..models import Course, GradeColumn, GradeOutbox, OutboxState, Platform, ResourceLink, User
+from ..models.types import utcnow
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 120.0
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_CAP_SECONDS = 900.0
+NO_SERVICE_RETRY_SECONDS = 600.0
+
+
+@dataclass
+class DrainReport:
+    """What one pass over the outbox did."""
+
+    claimed: int = 0
+    delivered: int = 0
+    retried: int = 0
+    dead: int = 0
+    token_batches: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: DrainReport) -> None:
+        self.claimed += other.claimed
+        self.delivered += other.delivered
+        self.retried += other.retried
+        self.dead += other.dead
+        self.token_batches += other.token_batches
+        self.errors.extend(other.errors)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A leased row as it was when claimed: what to send, and the version it settles."""
+
+    row_id: int
+    version: int
+    course_id: int
+    column_id: int
+    score: Score
+    comment: str
+
+
+def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim]:
+    """Lease up to `limit` due rows to `worker` and commit, so other workers skip them."""
+    now = now or utcnow()
+    query = (
+        select(GradeOutbox, GradeColumn.course_id, User.sub)
+        .join(GradeColumn, GradeOutbox.column_id == GradeColumn.id)
+        .join(User, GradeOutbox.student_id == User.id)
+        .where(
+            GradeOutbox.state == OutboxState.PENDING,
+            GradeOutbox.due_at <= now,
+            or_(GradeOutbox.lease_until.is_(None), GradeOutbox.lease_until < now),
+        )
+        .order_by(GradeOutbox.due_at, GradeOutbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=GradeOutbox)
+    )
+    claims = []
+    for row, course_id, sub in db.session.execute(query):
+        row.lease_until = now + timedelta(seconds=LEASE_SECONDS)
+        row.worker = worker
+        # Strictly increasing per (line item, user), a second apart: Moodle compares seconds.
+        floor = row.last_timestamp + timedelta(seconds=1) if row.last_timestamp else now
+        row.last_timestamp = max(now, floor)
+        # A comment is a new Canvas submission comment: only when its text changed.
+        comment = row.comment if row.comment != row.sent_comment else None
+        score = Score(sub, row.score, row.maximum, row.last_timestamp, comment)
+        claims.append(Claim(row.id, row.version, course_id, row.column_id, score, row.comment))
+    db.session.commit()
+    return claims
+
+
+def drain_once(worker: str, *, limit: int = 200, now: datetime | None = None) -> DrainReport:
+    """Claim one batch, send it course by course, settle every row; commits."""
+    report = DrainReport()
+    claims = claim(worker, limit, now=now)
+    report.claimed = len(claims)
+    by_course: dict[int, list[Claim]] = {}
+    for item in claims:
+        by_course.setdefault(item.course_id, []).append(item)
+    for course_id, course_claims in by_course.items():
+        course = db.session.get(Course, course_id)
+        assert course is not None  # the column's foreign key guarantees it
+        _deliver_course(course, course_claims, report)
+        db.session.commit()
+    return report
+
+
+def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) -> None:
+    """Resolve each column's line item, post the scores, settle what came back."""
+    if not course.ags_lineitems_url and not _link_line_item(course):
+        for item in claims:
+            _hold(item, "The course has not offered grade services yet: open the tool from it.")
+        report.retried += len(claims)
+        return
+    client = _client(course.platform, course)
+    report.token_batches += 1
+    sendable: list[tuple[Claim, str]] = []
+    for item in claims:
+        column = db.session.get(GradeColumn, item.column_id)
+        assert column is not None
+        try:
+            sendable.append((item, _line_item_url(client, course, column)))
+        except ServiceCallFailed as error:
+            _settle(item, error.outcome, report)
+    outcomes = client.post_scores([(url, item.score) for item, url in sendable])
+    for (item, _), outcome in zip(sendable, outcomes, strict=True):
+        _settle(item, outcome, report)
+
+
+def _client(platform: Platform, course: Course) -> AgsClient:
+    scopes = [scope for scope in AGS_SCOPES if scope in (course.ags_scopes or AGS_SCOPES)]
+    return AgsClient(platform, service_tokens(), lti().outbound, scopes=scopes)
+
+
+def _link_line_item(course: Course) -> str | None:
+    """A line item a launch named for one of the course's links (score scope only)."""
+    return db.session.scalar(
+        select(ResourceLink.lineitem_url)
+        .where(ResourceLink.course_id == course.id, ResourceLink.lineitem_url.is_not(None))
+        .order_by(ResourceLink.id)
+        .limit(1)
+    )
+
+
+def _line_item_url(client: AgsClient, course: Course, column: GradeColumn) -> str:
+    """The column's line item, found by tag or created, remembered on the column."""
+    if column.line_item_url:
+        return column.line_item_url
+    if course.ags_lineitems_url and Scope.LINEITEM in client.scopes:
+        item = client.find_or_create_line_item(
+            course.ags_lineitems_url,
+            label=column.label,
+            score_maximum=column.score_maximum,
+            tag=column.tag,
+            resource_id=column.tag,
+        )
+        column.line_item_url = item.id
+    elif course.ags_lineitems_url and Scope.LINEITEM_READONLY in client.scopes:
+        found = client.line_items(course.ags_lineitems_url, tag=column.tag)
+        column.line_item_url = found[0].id if found else None
+    if not column.line_item_url and column.standard_id is None:
+        column.line_item_url = _link_line_item(course)
+    if not column.line_item_url:
+        raise ServiceCallFailed(
+            Gone(message=f"The course has no gradebook column {column.label!r} for the tool.")
+        )
+    return column.line_item_url
+
+
+def _settle(item: Claim, outcome: Outcome, report: DrainReport) -> None:
+    """Record one outcome with conditional updates: a value queued meanwhile stays pending."""
+    now = utcnow()
+    row = GradeOutbox.__table__.c
+    mine = (row.id == item.row_id) & (row.version == item.version)
+    released = {"lease_until": None, "worker": None, "last_status": outcome.status}
+    if isinstance(outcome, Delivered):
+        sent = {"sent_score": item.score.score_given, "sent_comment": item.comment}
+        _update(
+            row.id == item.row_id,
+            **released,
+            **sent,
+            sent_at=now,
+            attempts=0,
+            last_error=None,
+            sent_version=item.version,
+            state=case(
+                (row.version == item.version, OutboxState.SENT.value),
+                else_=OutboxState.PENDING.value,
+            ),
+        )
+        report.delivered += 1
+        return
+    message = outcome.message or type(outcome).__name__
+    attempts = _attempts(item.row_id) + 1
+    if isinstance(outcome, Superseded | Retry) and attempts < MAX_ATTEMPTS:
+        # Superseded: the platform holds a newer timestamp; ours is still the newest value
+        # (a newer one would have bumped the version), so it goes again with a fresh one.
+        after = outcome.after_seconds if isinstance(outcome, Retry) else 0.0
+        due = now + timedelta(seconds=max(after, _backoff(attempts)))
+        changed = _update(mine, **released, attempts=attempts, last_error=message, due_at=due)
+        report.retried += 1
+    else:
+        if isinstance(outcome, Gone):
+            # The retry action finds or creates the line item again.
+            _update_column(item.column_id)
+        changed = _update(
+            mine, **released, attempts=attempts, last_error=message, state=OutboxState.DEAD.value
+        )
+        report.dead += changed
+        if changed:
+            report.errors.append(f"grade {item.row_id}: {message}")
+            log.warning("grade %s dead after %s attempts: %s", item.row_id, attempts, message)
+    if not changed:
+        # A newer value was queued while this one was out: it goes next, on its own merits.
+        _update(row.id == item.row_id, **released)
+
+
+def _update(where: ColumnElement[bool], **values: object) -> int:
+    result = db.session.execute(update(GradeOutbox).where(where).values(**values))
+    return result.rowcount
+
+
+def _update_column(column_id: int) -> None:
+    db.session.execute(
+        update(GradeColumn).where(GradeColumn.id == column_id).values(line_item_url=None)
+    )
+
+
+def _attempts(row_id: int) -> int:
+    return db.session.scalar(select(GradeOutbox.attempts).where(GradeOutbox.id == row_id)) or 0
+
+
+def _hold(item: Claim, message: str) -> None:
+    due = utcnow() + timedelta(seconds=NO_SERVICE_RETRY_SECONDS)
+    _update(
+        GradeOutbox.id == item.row_id, lease_until=None, worker=None, due_at=due, last_error=message
+    )
+
+
+def _backoff(attempts: int) -> float:
+    """Exponential backoff with jitter: 2 s, 4 s, 8 s ... capped, times 0.5–1."""
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
+    return ceiling * random.uniform(0.5, 1.0)
+
+
+def pending_count(course_ids: Sequence[int] | None = None) -> int:
+    """Rows waiting to be sent (all courses by default)."""
+    query = select(db.func.count(GradeOutbox.id)).where(GradeOutbox.state == OutboxState.PENDING)
+    if course_ids is not None:
+        query = query.join(GradeColumn).where(GradeColumn.course_id.in_(list(course_ids)))
+    return db.session.scalar(query) or 0
