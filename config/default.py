@@ -22,6 +22,8 @@ KEY_DIR = "keys"
 
 # Outbound calls (platform JWKS, dynamic registration, services).
 HTTP_TIMEOUT_SECONDS = 5.0
+# Grade posts in flight per platform registration (Canvas throttles per client id).
+AGS_MAX_CONCURRENT_CALLS = 4
 HTTP_USER_AGENT = "MasteryTracker-LTI/0.1 (+https://github.com/)"
 # Private and loopback addresses are refused unless this is on (on-premises Moodle, the demo).
 LTI_TOOL_ALLOW_PRIVATE_NETWORK = False

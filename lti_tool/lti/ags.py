@@ -155,10 +155,12 @@ class AgsClient(ServiceClient):
         outbound: OutboundClient,
         *,
         scopes: tuple[str, ...] | list[str] = AGS_SCOPES,
+        max_concurrent: int = MAX_CONCURRENT_CALLS,
         **options: Any,
     ):
         # One token for every AGS call of a batch: ask for all granted scopes at once.
         super().__init__(platform, tokens, outbound, scopes=scopes, **options)
+        self.max_concurrent = max_concurrent
 
     def line_items(
         self,
@@ -232,10 +234,8 @@ class AgsClient(ServiceClient):
             is_score=True,
         )
 
-    def post_scores(
-        self, scores: Sequence[tuple[str, Score]], *, concurrency: int = MAX_CONCURRENT_CALLS
-    ) -> list[Outcome]:
-        """Send many scores over pooled connections, at most `concurrency` at a time.
+    def post_scores(self, scores: Sequence[tuple[str, Score]]) -> list[Outcome]:
+        """Send many scores over pooled connections, at most `max_concurrent` at a time.
 
         Outcomes come back in the order given. The access token is fetched once, before the
         threads start, so a batch costs one token request at most.
@@ -243,6 +243,7 @@ class AgsClient(ServiceClient):
         if not scores:
             return []
         first = self.post_score(*scores[0])
+        concurrency = self.max_concurrent
         if len(scores) == 1 or concurrency <= 1:
             return [first, *(self.post_score(url, score) for url, score in scores[1:])]
         app = current_app._get_current_object()  # type: ignore[attr-defined]

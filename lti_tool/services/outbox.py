@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, case, or_, select, update
+from flask import current_app
+from sqlalchemy import ColumnElement, bindparam, case, or_, select, update
 
 from ..extensions import db
 from ..lti.ags import AGS_SCOPES, AgsClient, Score
@@ -133,13 +134,25 @@ def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) ->
         except ServiceCallFailed as error:
             _settle(item, error.outcome, report)
     outcomes = client.post_scores([(url, item.score) for item, url in sendable])
+    delivered = []
     for (item, _), outcome in zip(sendable, outcomes, strict=True):
-        _settle(item, outcome, report)
+        if isinstance(outcome, Delivered):
+            delivered.append((item, outcome))
+        else:
+            _settle(item, outcome, report)
+    _settle_delivered(delivered)
+    report.delivered += len(delivered)
 
 
 def _client(platform: Platform, course: Course) -> AgsClient:
     scopes = [scope for scope in AGS_SCOPES if scope in (course.ags_scopes or AGS_SCOPES)]
-    return AgsClient(platform, service_tokens(), lti().outbound, scopes=scopes)
+    return AgsClient(
+        platform,
+        service_tokens(),
+        lti().outbound,
+        scopes=scopes,
+        max_concurrent=int(current_app.config["AGS_MAX_CONCURRENT_CALLS"]),
+    )
 
 
 def _link_line_item(course: Course) -> str | None:
@@ -153,9 +166,24 @@ def _link_line_item(course: Course) -> str | None:
 
 
 def _line_item_url(client: AgsClient, course: Course, column: GradeColumn) -> str:
-    """The column's line item, found by tag or created, remembered on the column."""
+    """The column's line item, found by tag or created, remembered on the column.
+
+    The column row is locked while this runs and committed straight after, so two workers
+    never both create the line item of one column.
+    """
     if column.line_item_url:
         return column.line_item_url
+    db.session.refresh(column, with_for_update=True)
+    if column.line_item_url:  # another worker resolved it while we waited
+        db.session.commit()
+        return column.line_item_url
+    try:
+        return _resolve_line_item(client, course, column)
+    finally:
+        db.session.commit()
+
+
+def _resolve_line_item(client: AgsClient, course: Course, column: GradeColumn) -> str:
     if course.ags_lineitems_url and Scope.LINEITEM in client.scopes:
         item = client.find_or_create_line_item(
             course.ags_lineitems_url,
@@ -177,29 +205,51 @@ def _line_item_url(client: AgsClient, course: Course, column: GradeColumn) -> st
     return column.line_item_url
 
 
+def _settle_delivered(delivered: list[tuple[Claim, Outcome]]) -> None:
+    """Record deliveries in one statement; a value queued meanwhile stays pending."""
+    if not delivered:
+        return
+    row = GradeOutbox.__table__.c
+    statement = (
+        update(GradeOutbox.__table__)
+        .where(row.id == bindparam("b_row_id"))
+        .values(
+            lease_until=None,
+            worker=None,
+            last_status=bindparam("b_status"),
+            sent_score=bindparam("b_score"),
+            sent_comment=bindparam("b_comment"),
+            sent_version=bindparam("b_version"),
+            sent_at=bindparam("b_now"),
+            attempts=0,
+            last_error=None,
+            state=case(
+                (row.version == bindparam("b_version"), OutboxState.SENT.value),
+                else_=OutboxState.PENDING.value,
+            ),
+        )
+    )
+    now = utcnow()
+    params = [
+        {
+            "b_row_id": item.row_id,
+            "b_status": outcome.status,
+            "b_score": item.score.score_given,
+            "b_comment": item.comment,
+            "b_version": item.version,
+            "b_now": now,
+        }
+        for item, outcome in delivered
+    ]
+    db.session.execute(statement, params)
+
+
 def _settle(item: Claim, outcome: Outcome, report: DrainReport) -> None:
-    """Record one outcome with conditional updates: a value queued meanwhile stays pending."""
+    """Record a failure with conditional updates: a value queued meanwhile stays pending."""
     now = utcnow()
     row = GradeOutbox.__table__.c
     mine = (row.id == item.row_id) & (row.version == item.version)
     released = {"lease_until": None, "worker": None, "last_status": outcome.status}
-    if isinstance(outcome, Delivered):
-        sent = {"sent_score": item.score.score_given, "sent_comment": item.comment}
-        _update(
-            row.id == item.row_id,
-            **released,
-            **sent,
-            sent_at=now,
-            attempts=0,
-            last_error=None,
-            sent_version=item.version,
-            state=case(
-                (row.version == item.version, OutboxState.SENT.value),
-                else_=OutboxState.PENDING.value,
-            ),
-        )
-        report.delivered += 1
-        return
     message = outcome.message or type(outcome).__name__
     attempts = _attempts(item.row_id) + 1
     if isinstance(outcome, Superseded | Retry) and attempts < MAX_ATTEMPTS:

@@ -6,11 +6,16 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
+from flask import Flask
+from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.mastery.framework import FrameworkDraft, StandardDraft
 from lti_tool.models import Course, Deployment, Enrollment, Framework, Platform, User
-from lti_tool.services import frameworks
+from lti_tool.services import frameworks, outbox
+from tests.live import COURSE, TEACHER, Lms
+from tests.lti.conftest import Browser
+from tests.services.grading import STUDENTS
 
 _serial = itertools.count(1)
 
@@ -107,3 +112,28 @@ def standard_ids(course: Course) -> dict[str, int]:
     """The course's adopted standards by code."""
     tree = frameworks.course_tree(course)
     return {standard.code: standard.id for standard in tree.standards.values()}
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries are due at once unless the platform asks for a wait (Retry-After)."""
+    monkeypatch.setattr(outbox, "BACKOFF_BASE_SECONDS", 0.0)
+
+
+@pytest.fixture
+def course_id(tool: Flask, lms: Lms) -> int:
+    """The demo course after a teacher launch, its students on the roster, S1-S3 adopted."""
+    browser = Browser(tool, lms)
+    browser.page(browser.launch(TEACHER))
+    with tool.app_context():
+        course = db.session.scalars(select(Course).where(Course.context_id == COURSE)).one()
+        for sub in STUDENTS:
+            user = User(platform_id=course.platform_id, sub=sub, name=f"Student {sub}")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(Enrollment(course_id=course.id, user_id=user.id, role="student"))
+        spec = {"D1": ["S1", "S2"], "D2": ["S3"]}
+        framework = frameworks.save_framework(draft(spec), platform=course.platform)
+        frameworks.adopt(course, framework)
+        db.session.commit()
+        return course.id

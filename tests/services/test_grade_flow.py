@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -24,80 +24,19 @@ from lti_tool.models import (
 from lti_tool.models.types import utcnow
 from lti_tool.services import course_settings, evidence, frameworks, grades, outbox
 from lti_tool.worker import Worker
-from tests.lti.conftest import COURSE, TEACHER, Browser, Lms
-from tests.services.conftest import draft
+from tests.live import COURSE, Lms
+from tests.services.grading import (
+    DAY,
+    SCORES,
+    STUDENTS,
+    drain,
+    rows,
+    score,
+    summary_posts,
+    summary_results,
+)
 
-STUDENTS = [str(n) for n in range(201, 209)]
-DAY = datetime(2026, 9, 14, 10, 0, tzinfo=UTC)
-SCORES = r"/line_items/\d+/scores$"
-
-
-@pytest.fixture(autouse=True)
-def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries are due at once unless the platform asks for a wait (Retry-After)."""
-    monkeypatch.setattr(outbox, "BACKOFF_BASE_SECONDS", 0.0)
-
-
-@pytest.fixture
-def course_id(tool: Flask, lms: Lms) -> int:
-    """The demo course after a teacher launch, its students on the roster, S1-S3 adopted."""
-    browser = Browser(tool, lms)
-    browser.page(browser.launch(TEACHER))
-    with tool.app_context():
-        course = db.session.scalars(select(Course).where(Course.context_id == COURSE)).one()
-        for sub in STUDENTS:
-            user = User(platform_id=course.platform_id, sub=sub, name=f"Student {sub}")
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Enrollment(course_id=course.id, user_id=user.id, role="student"))
-        spec = {"D1": ["S1", "S2"], "D2": ["S3"]}
-        framework = frameworks.save_framework(draft(spec), platform=course.platform)
-        frameworks.adopt(course, framework)
-        db.session.commit()
-        return course.id
-
-
-def score(tool: Flask, course_id: int, sub: str, code: str, points: float, day: int = 0) -> None:
-    """The teacher records a level for a student on a standard, and the request commits."""
-    with tool.app_context():
-        course = db.session.get(Course, course_id)
-        student = db.session.scalars(select(User).where(User.sub == sub)).one()
-        teacher = db.session.scalars(select(User).where(User.sub == TEACHER)).one()
-        standard = next(
-            s.id for s in frameworks.course_tree(course).standards.values() if s.code == code
-        )
-        evidence.record_evidence(
-            course,
-            student,
-            standard,
-            points,
-            actor=teacher,
-            source="teacher",
-            demonstrated_at=DAY + timedelta(days=day),
-        )
-        db.session.commit()
-
-
-def drain(tool: Flask) -> outbox.DrainReport:
-    return Worker(tool).drain().grades
-
-
-def summary_results(lms: Lms) -> dict[str, dict]:
-    """The gradebook column the tool made for the summary: user id -> result."""
-    [item] = [i for i in lms.platform.line_items(COURSE) if i.tag == SUMMARY_TAG]
-    return lms.platform.gradebook(COURSE)[item.id]
-
-
-def summary_posts(lms: Lms) -> list[dict]:
-    [item] = [i for i in lms.platform.line_items(COURSE) if i.tag == SUMMARY_TAG]
-    return lms.platform.scores(item.id)
-
-
-def rows(tool: Flask) -> list[GradeOutbox]:
-    with tool.app_context():
-        found = list(db.session.scalars(select(GradeOutbox).order_by(GradeOutbox.id)))
-        db.session.expunge_all()
-        return found
+pytestmark = pytest.mark.usefixtures("no_backoff")
 
 
 def test_evidence_queues_the_summary_in_its_own_transaction(tool: Flask, course_id: int) -> None:

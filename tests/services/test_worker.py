@@ -1,0 +1,145 @@
+"""The worker as a process: killed mid-batch, stopped politely, and two of them at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select, update
+
+from lti_tool.extensions import db
+from lti_tool.models import GradeOutbox, OutboxState
+from lti_tool.models.types import utcnow
+from lti_tool.worker import Worker
+from tests.live import Lms
+from tests.services.grading import STUDENTS, drain, rows, score, summary_posts, summary_results
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_worker(tool: Flask, tmp_path: Path) -> subprocess.Popen[bytes]:
+    """`flask --app lti_tool worker` on the test database, as an operator would run it."""
+    settings = tmp_path / "worker_settings.py"
+    values = {
+        name: tool.config[name]
+        for name in (
+            "SQLALCHEMY_DATABASE_URI",
+            "KEY_DIR",
+            "TOOL_BASE_URL",
+            "SECRET_KEY",
+            "LTI_TOOL_ALLOW_PRIVATE_NETWORK",
+            "LTI_TOOL_ALLOW_INSECURE_HTTP",
+        )
+    }
+    settings.write_text("".join(f"{name} = {value!r}\n" for name, value in values.items()))
+    env = {**os.environ, "LTI_TOOL_SETTINGS": str(settings)}
+    env.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "flask", "--app", "lti_tool", "worker"]
+    with (tmp_path / "worker.log").open("w") as log:
+        return subprocess.Popen(
+            [*command, "--idle-seconds", "0.1"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def stamp(post: dict) -> datetime:
+    return datetime.fromisoformat(post["timestamp"].replace("Z", "+00:00"))
+
+
+def test_a_killed_worker_loses_nothing_and_a_resend_is_harmless(
+    tool: Flask, lms: Lms, course_id: int, tmp_path: Path
+) -> None:
+    for number, sub in enumerate(STUDENTS):
+        score(tool, course_id, sub, "S1", 1 + number % 4)
+    lms.platform.faults.response_delay_s = 0.3  # slow enough to be caught mid-batch
+    worker = start_worker(tool, tmp_path)
+    try:
+        wait_for(lambda: len(lms.platform.line_items("algebra-1-p3")) > 1 and posts(lms) >= 3)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        worker.kill()
+    leased = [row for row in rows(tool) if row.lease_until is not None]
+    assert leased, "the worker died holding rows"
+    lms.platform.faults.response_delay_s = 0
+    with tool.app_context():  # two minutes pass: the dead worker's leases run out
+        db.session.execute(update(GradeOutbox).values(lease_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert drain(tool).dead == 0
+    book = summary_results(lms)
+    expected = {sub: [55.0, 70.0, 85.0, 100.0][n % 4] for n, sub in enumerate(STUDENTS)}
+    assert {sub: book[sub]["score_given"] for sub in STUDENTS} == pytest.approx(expected)
+    by_user: dict[str, list[dict]] = {}
+    for post in summary_posts(lms):
+        by_user.setdefault(post["userId"], []).append(post)
+    for sent in by_user.values():
+        # At most one re-send (a row in flight when the worker died): the same value, later.
+        assert len(sent) <= 2
+        if len(sent) == 2:
+            assert sent[0]["scoreGiven"] == sent[1]["scoreGiven"]
+            assert stamp(sent[1]) - stamp(sent[0]) >= timedelta(seconds=1)
+    assert {row.state for row in rows(tool)} == {OutboxState.SENT}
+
+
+def posts(lms: Lms) -> int:
+    return sum(
+        len(lms.platform.scores(item.id)) for item in lms.platform.line_items("algebra-1-p3")
+    )
+
+
+def test_sigterm_finishes_the_batch_in_hand(
+    tool: Flask, lms: Lms, course_id: int, tmp_path: Path
+) -> None:
+    for sub in STUDENTS:
+        score(tool, course_id, sub, "S1", 3)
+    lms.platform.faults.response_delay_s = 0.2
+    worker = start_worker(tool, tmp_path)
+    try:
+        wait_for(lambda: len(lms.platform.line_items("algebra-1-p3")) > 1 and posts(lms) >= 1)
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(20)
+    finally:
+        worker.kill()
+    output = (tmp_path / "worker.log").read_text()
+    assert worker.returncode == 0, output
+    assert "finishing the batch" in output and "8 delivered" in output
+    assert all(row.lease_until is None for row in rows(tool))
+    assert len(summary_posts(lms)) == len(STUDENTS)
+
+
+@pytest.mark.skipif(
+    "postgresql" not in os.environ.get("TEST_DATABASE_URL", ""),
+    reason="several workers share the outbox on PostgreSQL only (SKIP LOCKED); SQLite runs one",
+)
+def test_two_workers_never_send_the_same_row_twice(tool: Flask, lms: Lms, course_id: int) -> None:
+    for round_ in range(3):
+        for number, sub in enumerate(STUDENTS):
+            score(tool, course_id, sub, "S1", 1 + (number + round_) % 4, day=round_)
+        lms.platform.faults.response_delay_s = 0.05
+        workers = [Worker(tool, batch_size=2) for _ in range(2)]
+        threads = [threading.Thread(target=worker.drain) for worker in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        delivered = [worker.report.grades.delivered for worker in workers]
+        assert sum(delivered) == len(STUDENTS)
+    counts = Counter(post["userId"] for post in summary_posts(lms))
+    assert set(counts.values()) == {3}  # one post per student per round, never two
+    with tool.app_context():
+        assert db.session.scalars(select(GradeOutbox.state).distinct()).all() == ["sent"]
