@@ -74,6 +74,22 @@ def _prepare_tool(app: Flask, lms_url: str) -> None:
         )
         db.session.commit()
         click.echo(f"Registered the demo LMS ({lms_url}) with the tool.")
+    _seed_mastery(lms_url)
+
+
+def _seed_mastery(lms_url: str) -> None:
+    """Standards, roster and a term of evidence in the demo course (once): see demo_data.py."""
+    from .demo_data import seed_demo_course
+
+    platform = platforms.find_platform(lms_url, DEMO_CLIENT_ID)
+    deployment = (
+        next((d for d in platform.deployments if d.deployment_id == DEMO_DEPLOYMENT_ID), None)
+        if platform
+        else None
+    )
+    if deployment is not None:
+        seed_demo_course(deployment)
+        db.session.commit()
 
 
 def _print_welcome(lms_url: str, tool_url: str) -> None:

@@ -6,9 +6,13 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import health, lti, pages, security
+    from . import access, cells, gradebook, health, lti, pages, profile, security
 
     app.register_blueprint(health.bp)
     app.register_blueprint(lti.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(gradebook.bp)
+    app.register_blueprint(cells.bp)
+    app.register_blueprint(profile.bp)
+    access.init_app(app)
     security.init_app(app)

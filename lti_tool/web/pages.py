@@ -1,4 +1,8 @@
-"""The pages a launch lands on: teacher, student, observer and admin, and the deep-link picker."""
+"""The landing page of a launch, routed by role, and the deep-link picker.
+
+A teacher lands on the gradebook, a student on their profile, a mentor on the linked
+students; other roles get a page saying what they can do.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from ..extensions import db
 from ..lti.context import lti
 from ..lti.deep_linking import LineItemRequest, ResourceLinkItem, ToolDeepLink
 from ..lti.vocab import Claim, CourseRole, MessageType
-from ..services.launches import load_session
-from .security import allow_framing_by
+from . import gradebook, profile
+from .access import current_viewer
 from .urls import tool_url
 
 bp = Blueprint("pages", __name__)
@@ -26,34 +30,26 @@ SUMMARY_COLUMN = LineItemRequest(
 )
 
 
-def _session():
-    session = load_session(request.values.get("launch"))
-    allow_framing_by(launch_origins(session.platform, session.claims))
-    return session
-
-
-def launch_origins(platform, claims) -> list[object]:
-    """Who may frame this launch: the platform and the return URLs its claims name."""
-    presentation = claims.get(Claim.LAUNCH_PRESENTATION) or {}
-    settings = claims.get(Claim.DEEP_LINKING_SETTINGS) or {}
-    return [
-        platform.issuer,
-        platform.auth_login_url,
-        presentation.get("return_url") if isinstance(presentation, dict) else None,
-        settings.get("deep_link_return_url") if isinstance(settings, dict) else None,
-    ]
-
-
 @bp.get("/home")
 def home():
-    session = _session()
-    template = ROLE_TEMPLATES.get(CourseRole(session.role), "pages/no_role.html")
-    return render_template(template, session=session, launch=request.values["launch"])
+    """Where a launch lands: the page for the launching person's role in the course."""
+    viewer = current_viewer()
+    role, session = viewer.role, viewer.launch
+    if session.course is not None and session.user is not None:
+        if role is CourseRole.TEACHER:
+            return gradebook.render_grid(viewer)
+        if role is CourseRole.STUDENT:
+            return profile.render_profile(viewer, session.user)
+        if role is CourseRole.OBSERVER:
+            return profile.render_mentees(viewer)
+    template = ROLE_TEMPLATES.get(role, "pages/no_role.html")
+    return render_template(template, session=session, launch=viewer.token)
 
 
 @bp.route("/lti/deep-link", methods=["GET", "POST"])
 def deep_link():
-    session = _session()
+    viewer = current_viewer()
+    session = viewer.launch
     if session.message_type != MessageType.DEEP_LINKING:
         raise PermissionDenied("This page is only for adding the tool to a course.")
     if session.role not in (CourseRole.TEACHER, CourseRole.ADMIN):
@@ -62,7 +58,7 @@ def deep_link():
         return render_template(
             "lti/deep_link_picker.html",
             session=session,
-            launch=request.values["launch"],
+            launch=viewer.token,
             column=SUMMARY_COLUMN,
         )
     ctx = lti()

@@ -1,0 +1,149 @@
+"""The teacher's grid: students × adopted standards from the stored current levels.
+
+Queries are fixed in number: settings and scale, overrides, the tree (2), the stored levels
+(with the settings again) and the students. Parents are rolled up from the stored leaves when
+read, as `CourseMastery.rolled_up` does for computed ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...mastery import MasteryResult, SummaryGrade
+from ...mastery.results import NOT_ASSESSED
+from ...models import Course, Enrollment, Standard, User
+from ..course_settings import mastery_settings, settings_for
+from ..frameworks import CourseTree, course_tree
+from ..mastery import CourseMastery, stored_levels
+from ..rejections import reported
+from .common import ScaleView
+
+SORTS = ("name", "summary", "level")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One standard's column; `ancestors` are the shown columns above it, nearest last."""
+
+    standard: Standard
+    depth: int
+    ancestors: tuple[int, ...]
+    has_children: bool
+    is_priority: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    """One student's line: every node's result (parents rolled up) and the summary grade."""
+
+    student: User
+    results: Mapping[int, MasteryResult]
+    summary: SummaryGrade | None
+
+    def result(self, standard_id: int) -> MasteryResult:
+        return self.results.get(standard_id, NOT_ASSESSED)
+
+
+@dataclass(frozen=True)
+class Gradebook:
+    """What the grid page shows, already filtered and sorted."""
+
+    scale: ScaleView
+    columns: list[Column]
+    rows: list[Row]
+    adopted: int
+    priority_count: int
+
+    def children_of(self, standard_id: int) -> list[int]:
+        """The shown columns directly under this one (what its toggle hides)."""
+        return [c.standard.id for c in self.columns if c.ancestors[-1:] == (standard_id,)]
+
+
+def build_gradebook(
+    course: Course, *, priority_only: bool = False, sort: str = "name", by: int | None = None
+) -> Gradebook:
+    """The grid for a course, in a number of queries that does not depend on its size."""
+    row = settings_for(course)
+    settings = mastery_settings(course, row)
+    tree = course_tree(course)
+    cells = {cell: r for cell, r in stored_levels(course).items() if cell[1] in tree.standards}
+    students = _students(course)
+    leaves: dict[int, dict[int, MasteryResult]] = {student.id: {} for student in students}
+    for (student_id, standard_id), result in cells.items():
+        if student_id in leaves:  # someone no longer enrolled as a learner keeps history only
+            leaves[student_id][standard_id] = result
+    with reported():
+        summaries = {
+            sid: settings.summarise(found, priority=tree.priority) for sid, found in leaves.items()
+        }
+    mastery = CourseMastery(settings, tree, list(leaves), cells, leaves, summaries)
+    rows = [Row(s, mastery.rolled_up(s.id), summaries[s.id]) for s in students]
+    keep = set(tree.priority) if priority_only else set(tree.standards)
+    columns = columns_of(tree, keep)
+    return Gradebook(
+        scale=ScaleView(settings.scale),
+        columns=columns,
+        rows=sort_rows(rows, sort, by),
+        adopted=len(tree.standards),
+        priority_count=len(tree.priority),
+    )
+
+
+def _students(course: Course) -> list[User]:
+    """The course's active learners (one query); dropped ones keep their evidence, hidden."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(
+                Enrollment.course_id == course.id,
+                Enrollment.role == "student",
+                Enrollment.status == "active",
+                User.platform_id == course.platform_id,
+            )
+        )
+    )
+
+
+def columns_of(tree: CourseTree, keep: set[int]) -> list[Column]:
+    """Kept nodes in tree order; a node's parent column is its nearest kept ancestor."""
+    columns: list[Column] = []
+    seen: set[int] = set()
+    stack: list[tuple[int, tuple[int, ...]]] = [(root, ()) for root in reversed(tree.roots)]
+    while stack:
+        node, path = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        below = path
+        if node in keep:
+            standard = tree.standards[node]
+            columns.append(Column(standard, len(path), path, False, node in tree.priority))
+            below = (*path, node)
+        stack.extend((child, below) for child in reversed(tree.children.get(node, [])))
+    parents = {column.ancestors[-1] for column in columns if column.ancestors}
+    return [replace(c, has_children=c.standard.id in parents) for c in columns]
+
+
+def name_key(student: User) -> tuple[str, str, int]:
+    """Family name, then given name: the order of a class list."""
+    family = student.family_name or student.display_name
+    return (family.casefold(), (student.given_name or "").casefold(), student.id)
+
+
+def sort_rows(rows: list[Row], sort: str, by: int | None) -> list[Row]:
+    """By name; by summary grade or by one standard's level, lowest first, unassessed last."""
+    by_name = sorted(rows, key=lambda r: name_key(r.student))
+    if sort == "summary":
+        return sorted(by_name, key=lambda r: _score_key(r.summary.score if r.summary else None))
+    if sort == "level" and by is not None:
+        return sorted(by_name, key=lambda r: _score_key(r.result(by).points))
+    return by_name
+
+
+def _score_key(value: float | None) -> tuple[bool, float]:
+    return (value is None, value if value is not None else 0.0)

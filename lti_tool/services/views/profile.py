@@ -1,0 +1,129 @@
+"""A student's standards-first profile: to-do list, the course tree with levels and evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...mastery import MasteryResult, SummaryGrade, build_todo
+from ...models import Course, Evidence, Standard, User
+from ..course_settings import settings_for
+from ..frameworks import CourseTree
+from ..mastery import CourseMastery, load_scores, student_mastery
+from ..rejections import reported
+from .common import EvidenceItem, ScaleView, describe
+
+
+@dataclass(frozen=True)
+class Node:
+    """One standard of the tree with the student's result and the evidence behind it."""
+
+    standard: Standard
+    depth: int
+    result: MasteryResult
+    is_priority: bool
+    evidence: list[EvidenceItem]
+    children: list[Node]
+
+
+@dataclass(frozen=True)
+class Todo:
+    """A standard not yet at mastery and what to do about it."""
+
+    standard: Standard
+    result: MasteryResult
+    is_priority: bool
+    comment: str | None
+    next_step: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything the profile page shows, to-do list first, summary grade last."""
+
+    student: User
+    scale: ScaleView
+    roots: list[Node]
+    todo: list[Todo]
+    summary: SummaryGrade | None
+
+
+def build_profile(course: Course, student: User) -> Profile:
+    """One student's profile in a fixed number of queries."""
+    mastery = student_mastery(course, student.id)
+    tree = mastery.tree
+    scale = ScaleView(mastery.settings.scale)
+    rows = db.session.scalars(
+        select(Evidence)
+        .where(
+            Evidence.course_id == course.id,
+            Evidence.student_id == student.id,
+            Evidence.superseded_by_id.is_(None),
+        )
+        .order_by(Evidence.demonstrated_at, Evidence.id)
+    ).all()
+    items = describe(rows, scale)
+    by_standard: dict[int, list[EvidenceItem]] = {}
+    for item in items:
+        by_standard.setdefault(item.standard_id, []).append(item)
+    return Profile(
+        student=student,
+        scale=scale,
+        roots=_nodes(tree, mastery, student.id, by_standard),
+        todo=_todo(course, mastery, student.id, by_standard),
+        summary=mastery.summaries.get(student.id),
+    )
+
+
+def _todo(
+    course: Course, mastery: CourseMastery, student_id: int, items: dict[int, list[EvidenceItem]]
+) -> list[Todo]:
+    """The leaves not at mastery, most actionable first, with the latest feedback."""
+    tree = mastery.tree
+    row = settings_for(course)
+    scores = load_scores(course, row.scale_id, mastery.settings.scale, student_ids=[student_id])
+    comments = {
+        standard: commented[-1].comment
+        for standard, found in items.items()
+        if (commented := [item for item in found if item.comment])
+    }
+    with reported():
+        todo = build_todo(
+            {leaf: mastery.result(student_id, leaf) for leaf in tree.leaves()},
+            mastery.settings,
+            priority=tree.priority,
+            comments={k: v for k, v in comments.items() if v},
+            scores={standard: found for (_, standard), found in scores.items()},
+        )
+    return [
+        Todo(tree.standards[t.standard], t.result, t.is_priority, t.comment, t.next_step)  # type: ignore[index]
+        for t in todo
+    ]
+
+
+def _nodes(
+    tree: CourseTree,
+    mastery: CourseMastery,
+    student_id: int,
+    items: dict[int, list[EvidenceItem]],
+) -> list[Node]:
+    """The tree from its roots; a node under several parents is shown under the first."""
+    seen: set[int] = set()
+
+    def build(node: int, depth: int) -> Node | None:
+        if node in seen:
+            return None
+        seen.add(node)
+        kids = [built for kid in tree.children.get(node, []) if (built := build(kid, depth + 1))]
+        return Node(
+            standard=tree.standards[node],
+            depth=depth,
+            result=mastery.result(student_id, node),
+            is_priority=node in tree.priority,
+            evidence=items.get(node, []),
+            children=kids,
+        )
+
+    return [built for root in tree.roots if (built := build(root, 0))]

@@ -1,0 +1,163 @@
+"""Who may see what, in one place: the launch behind a request and the students it may see.
+
+Teachers see every student of their course and alone enter evidence; a student sees only
+their own data; a mentor sees the students the platform linked to them (role_scope_mentor,
+kept in Enrollment.mentees), read-only. Every page and form carries the launch token
+(`launch=`): cookies are unreliable inside an LMS iframe.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, g, request, url_for
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from ..errors import NotFound, PermissionDenied
+from ..extensions import db
+from ..lti.vocab import Claim, CourseRole
+from ..models import Course, Enrollment, Launch, User
+from ..services.launches import load_session
+from .security import allow_framing_by
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person behind this request's launch, in one course."""
+
+    launch: Launch
+    token: str
+
+    @property
+    def role(self) -> CourseRole:
+        return CourseRole(self.launch.role)
+
+    @property
+    def course(self) -> Course:
+        if self.launch.course is None:
+            raise PermissionDenied("This page needs a launch from inside a course.")
+        return self.launch.course
+
+    @property
+    def user(self) -> User:
+        if self.launch.user is None:
+            raise PermissionDenied("This page needs a launch by a signed-in person.")
+        return self.launch.user
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role is CourseRole.TEACHER
+
+
+def launch_origins(platform: Any, claims: dict[str, Any]) -> list[object]:
+    """Who may frame this launch: the platform and the return URLs its claims name."""
+    presentation = claims.get(Claim.LAUNCH_PRESENTATION) or {}
+    settings = claims.get(Claim.DEEP_LINKING_SETTINGS) or {}
+    return [
+        platform.issuer,
+        platform.auth_login_url,
+        presentation.get("return_url") if isinstance(presentation, dict) else None,
+        settings.get("deep_link_return_url") if isinstance(settings, dict) else None,
+    ]
+
+
+def current_viewer() -> Viewer:
+    """The launch named by `launch=` (query or form); sets frame-ancestors for its platform."""
+    token = request.values.get("launch", "")
+    launch = load_session(token)
+    allow_framing_by(launch_origins(launch.platform, launch.claims))
+    g.launch_token = token
+    return Viewer(launch, token)
+
+
+def teacher_viewer() -> Viewer:
+    """The viewer, who must teach the launch's course (the grid and every evidence change)."""
+    viewer = current_viewer()
+    if not viewer.is_teacher or viewer.launch.course is None:
+        raise PermissionDenied("Only the course's teachers see the gradebook and enter evidence.")
+    return viewer
+
+
+def visible_student(viewer: Viewer, student_id: int) -> User:
+    """The student, if this viewer may see their data: 403 for someone else's, 404 if unknown."""
+    course = viewer.course
+    role = viewer.role
+    if role is CourseRole.STUDENT and student_id != viewer.user.id:
+        raise PermissionDenied("You can only see your own progress.")
+    if role is CourseRole.OBSERVER:
+        if student_id not in mentee_ids(viewer):
+            raise PermissionDenied("You can only see the students linked to your account.")
+    elif role not in (CourseRole.TEACHER, CourseRole.STUDENT):
+        raise PermissionDenied("Your role in this course gives no access to mastery data.")
+    student = db.session.scalar(
+        select(User)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(
+            User.id == student_id,
+            Enrollment.course_id == course.id,
+            Enrollment.role == CourseRole.STUDENT.value,
+        )
+    )
+    if student is None or student.platform_id != course.platform_id:
+        raise NotFound("That student is not in this course.")
+    return student
+
+
+def mentees(viewer: Viewer) -> list[User]:
+    """The students of this course linked to a mentor's launch (none for anyone else)."""
+    if viewer.role is not CourseRole.OBSERVER:
+        return []
+    enrollment = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.course_id == viewer.course.id, Enrollment.user_id == viewer.user.id
+        )
+    )
+    subs = list(enrollment.mentees) if enrollment else []
+    if not subs:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(
+                Enrollment.course_id == viewer.course.id,
+                Enrollment.role == CourseRole.STUDENT.value,
+                User.platform_id == viewer.course.platform_id,
+                User.sub.in_(subs),
+            )
+            .order_by(User.family_name, User.given_name, User.id)
+        )
+    )
+
+
+def mentee_ids(viewer: Viewer) -> set[int]:
+    """Ids of the students a mentor's launch may see."""
+    return {student.id for student in mentees(viewer)}
+
+
+def launch_url(endpoint: str, **values: Any) -> str:
+    """A URL inside the tool that keeps this request's launch token."""
+    return url_for(endpoint, launch=g.get("launch_token", ""), **values)
+
+
+def launch_url_pattern(endpoint: str, *fields: str) -> str:
+    """A `str.format` pattern of a launch URL with integer fields left open (for dense grids)."""
+    sentinels = {name: 900_000_001 + n for n, name in enumerate(fields)}
+    url = launch_url(endpoint, **sentinels).replace("{", "{{").replace("}", "}}")
+    for name, sentinel in sentinels.items():
+        url = url.replace(str(sentinel), "{" + name + "}")
+    return url
+
+
+def launch_field() -> Markup:
+    """The hidden input every form inside the tool carries."""
+    token = escape(g.get("launch_token", ""))
+    return Markup(f'<input type="hidden" name="launch" value="{token}">')
+
+
+def init_app(app: Flask) -> None:
+    """Templates build launch links and fields with these."""
+    app.add_template_global(launch_url)
+    app.add_template_global(launch_field)

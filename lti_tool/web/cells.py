@@ -1,0 +1,142 @@
+"""One student's evidence on one standard: timeline, chart, and the teacher's add/correct forms.
+
+Teachers change evidence here; students and mentors who may see the student read it only.
+A refused form shows the page again with what was typed and each problem named: nothing is
+saved, the request commits only after the service succeeded.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request
+
+from ..errors import MasteryRejected, NotFound
+from ..extensions import db
+from ..models import Evidence, User
+from ..models.types import utcnow
+from ..services.evidence import correct_evidence, record_evidence
+from ..services.views.cell import CellView, build_cell
+from .access import Viewer, current_viewer, launch_url, teacher_viewer, visible_student
+from .charts import evidence_chart
+from .forms import EvidenceForm, blank_form, latest_day, read_evidence_form
+
+bp = Blueprint("cells", __name__)
+
+CELL = "/students/<int:student_id>/standards/<int:standard_id>"
+SAVED = {"added": "Evidence added.", "corrected": "Correction saved; the old entry is kept."}
+
+
+@bp.get(CELL)
+def show(student_id: int, standard_id: int):
+    """The drill-down page."""
+    viewer = current_viewer()
+    student = visible_student(viewer, student_id)
+    view = build_cell(viewer.course, student, standard_id)
+    page = _page(viewer, view, notice=SAVED.get(request.args.get("saved", "")))
+    db.session.commit()  # after rendering (a commit expires the rows the page reads)
+    return page
+
+
+@bp.post(CELL + "/evidence")
+def add(student_id: int, standard_id: int):
+    """Record a teacher's evidence on this cell."""
+    viewer = teacher_viewer()
+    student = visible_student(viewer, student_id)
+    view = build_cell(viewer.course, student, standard_id)
+    ids = {a.id: a for a in view.assessments}
+    form = read_evidence_form(request.form, view.scale, ids, utcnow())
+    if not form.is_valid:
+        return _refused(viewer, student, standard_id, form, None)
+    try:
+        record_evidence(
+            viewer.course,
+            student,
+            standard_id,
+            form.points,  # type: ignore[arg-type]  (checked by the form)
+            actor=viewer.user,
+            source="teacher",
+            demonstrated_at=form.when,  # type: ignore[arg-type]
+            assessment=ids.get(form.assessment_id) if form.assessment_id else None,
+            comment=form.comment or None,
+        )
+    except (MasteryRejected, NotFound) as error:
+        form.errors["form"] = error.message
+        return _refused(viewer, student, standard_id, form, None)
+    db.session.commit()
+    return _saved(student_id, standard_id, "added")
+
+
+@bp.post(CELL + "/evidence/<int:evidence_id>/correct")
+def correct(student_id: int, standard_id: int, evidence_id: int):
+    """Supersede one piece of evidence of this cell with a corrected copy."""
+    viewer = teacher_viewer()
+    student = visible_student(viewer, student_id)
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or (evidence.course_id, evidence.student_id, evidence.standard_id) != (
+        viewer.course.id,
+        student.id,
+        standard_id,
+    ):
+        raise NotFound("That evidence is not part of this student's record on this standard.")
+    view = build_cell(viewer.course, student, standard_id)
+    form = read_evidence_form(request.form, view.scale, (), utcnow())
+    if not form.is_valid:
+        return _refused(viewer, student, standard_id, form, evidence_id)
+    same_day = form.date == evidence.demonstrated_at.date().isoformat()
+    try:
+        correct_evidence(
+            evidence,
+            actor=viewer.user,
+            points=form.points,  # type: ignore[arg-type]
+            comment=form.comment,
+            demonstrated_at=None if same_day else form.when,
+        )
+    except MasteryRejected as error:
+        form.errors["form"] = error.message
+        return _refused(viewer, student, standard_id, form, evidence_id)
+    db.session.commit()
+    return _saved(student_id, standard_id, "corrected")
+
+
+def _saved(student_id: int, standard_id: int, what: str):
+    """Post/redirect/get, keeping the launch token."""
+    url = launch_url("cells.show", student_id=student_id, standard_id=standard_id, saved=what)
+    return redirect(url, code=303)
+
+
+def _refused(viewer: Viewer, student: User, standard_id: int, form: EvidenceForm, target):
+    """The page again with the problems named; whatever the attempt flushed is rolled back."""
+    db.session.rollback()
+    view = build_cell(viewer.course, student, standard_id)
+    return _page(viewer, view, form=form, target=target), 400
+
+
+def _page(
+    viewer: Viewer,
+    view: CellView,
+    *,
+    form: EvidenceForm | None = None,
+    target: int | None = None,
+    notice: str | None = None,
+) -> str:
+    now = utcnow()
+    today = now.date()
+    latest = view.live[-1].points if view.live else None
+    return render_template(
+        "cells/show.html",
+        viewer=viewer,
+        view=view,
+        chart=evidence_chart(view.items, view.scale),
+        add_form=form if form is not None and target is None else blank_form(today, latest),
+        failed_form=form if target is not None else None,
+        target=target,
+        max_day=latest_day(now).isoformat(),
+        notice=notice,
+        back=_back_link(viewer, view),
+    )
+
+
+def _back_link(viewer: Viewer, view: CellView) -> tuple[str, str]:
+    if viewer.is_teacher:
+        return launch_url("gradebook.index"), "Back to the gradebook"
+    name = "your profile" if viewer.user.id == view.student.id else view.student.display_name
+    return launch_url("profile.show", student_id=view.student.id), f"Back to {name}"

@@ -1,0 +1,103 @@
+"""Reading the evidence form: every field checked, each problem named, nothing saved on error."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from ..services.views.common import ScaleView
+
+COMMENT_LIMIT = 2000
+EARLIEST = date(2000, 1, 1)
+
+
+@dataclass
+class EvidenceForm:
+    """What was typed (kept to show again) and what it means once checked."""
+
+    level: str = ""
+    date: str = ""
+    comment: str = ""
+    assessment: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    points: float | None = None
+    when: datetime | None = None
+    assessment_id: int | None = None
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def blank_form(today: date, level: float | None = None) -> EvidenceForm:
+    """An empty form dated today."""
+    return EvidenceForm(level=f"{level:g}" if level is not None else "", date=today.isoformat())
+
+
+def read_evidence_form(
+    values: Mapping[str, str],
+    scale: ScaleView,
+    assessment_ids: Collection[int],
+    now: datetime,
+) -> EvidenceForm:
+    """The submitted fields, checked against the course scale and today's date."""
+    form = EvidenceForm(
+        level=values.get("level", "").strip(),
+        date=values.get("date", "").strip(),
+        comment=values.get("comment", "").strip(),
+        assessment=values.get("assessment", "").strip(),
+    )
+    form.points = _points(form, scale)
+    form.when = _when(form, now)
+    form.assessment_id = _assessment(form, assessment_ids)
+    if len(form.comment) > COMMENT_LIMIT:
+        form.errors["comment"] = f"Keep the comment under {COMMENT_LIMIT} characters."
+    return form
+
+
+def _points(form: EvidenceForm, scale: ScaleView) -> float | None:
+    if not form.level:
+        form.errors["level"] = "Choose a level."
+        return None
+    try:
+        points = float(form.level)
+    except ValueError:
+        points = None
+    if points is None or points not in {level.points for level in scale.levels}:
+        form.errors["level"] = "Choose one of the levels of the course's scale."
+        return None
+    return points
+
+
+def _when(form: EvidenceForm, now: datetime) -> datetime | None:
+    """The date as an instant: now for today (so it counts as the latest), else midday UTC."""
+    if not form.date:
+        form.errors["date"] = "Enter the date the evidence was shown."
+        return None
+    try:
+        day = date.fromisoformat(form.date)
+    except ValueError:
+        form.errors["date"] = "Enter the date as YYYY-MM-DD, for example 2025-09-30."
+        return None
+    if day > latest_day(now):
+        form.errors["date"] = "The date cannot be in the future."
+        return None
+    if day < EARLIEST:
+        form.errors["date"] = f"The date cannot be before {EARLIEST.isoformat()}."
+        return None
+    return now if day >= now.date() else datetime.combine(day, time(12, 0), UTC)
+
+
+def latest_day(now: datetime) -> date:
+    """The last date a teacher may enter: tomorrow in UTC is already today east of Greenwich."""
+    return now.date() + timedelta(days=1)
+
+
+def _assessment(form: EvidenceForm, assessment_ids: Collection[int]) -> int | None:
+    if not form.assessment:
+        return None
+    if not form.assessment.isdigit() or int(form.assessment) not in assessment_ids:
+        form.errors["assessment"] = "Choose one of the course's assessments, or none."
+        return None
+    return int(form.assessment)

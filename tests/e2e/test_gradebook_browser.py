@@ -1,0 +1,77 @@
+"""The gradebook in a real browser, inside the LMS's cross-site iframe: grid, drill-down, entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.live import COURSE, STUDENT, TEACHER, register_lms
+from tests.web.conftest import seed
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live(make_app, tool_server, lms):
+    app = make_app(TOOL_BASE_URL=tool_server.url)
+    with app.app_context():
+        register_lms(lms)
+    return lms, seed(app, lms)
+
+
+def test_teacher_adds_evidence_from_a_cell_and_sees_the_cell_change(live, page, screenshot):
+    from playwright.sync_api import expect
+
+    lms, ids = live
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
+    frame = page.frame_locator("iframe[name=tool-frame]")
+    frame.get_by_role("heading", name="Gradebook").wait_for()
+    mateo, target = ids.users[STUDENT], ids.standards["F-IF.6"]
+    cell = frame.locator(f'#grid a[href^="/students/{mateo}/standards/{target}?"]')
+    expect(cell).to_contain_text("Not yet assessed")
+    expect(frame.get_by_role("rowheader")).to_have_count(8)
+
+    # Branches collapse and expand from the keyboard, and say so.
+    toggle = frame.get_by_role("button", name="Standards under A-CED")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(frame.locator(f"#col-{ids.standards['A-CED.1']}")).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(frame.locator(f"#col-{ids.standards['A-CED.1']}")).to_be_visible()
+    screenshot("gradebook-in-lms")
+
+    cell.click()
+    frame.get_by_role("heading", name="Add evidence").wait_for()
+    frame.get_by_label("Level", exact=True).select_option(label="Advanced (mastery)")
+    frame.get_by_label("Comment for the student (optional)").fill("Clear rate of change.")
+    frame.get_by_role("button", name="Add evidence").click()
+    frame.get_by_text("Evidence added.").wait_for()
+    expect(frame.locator(".current .badge")).to_contain_text("Advanced")
+    drilldown = page.frame(name="tool-frame").url
+
+    frame.get_by_role("link", name="Back to the gradebook").click()
+    expect(cell).to_contain_text("Advanced")
+    screenshot("gradebook-after-evidence-in-lms")
+
+    # The same pages opened on their own (the LMS frame is 640 px high), for the README.
+    grid = page.frame(name="tool-frame").url
+    page.goto(grid)
+    expect(page.locator(f'#grid a[href^="/students/{mateo}/standards/{target}?"]')).to_be_visible()
+    screenshot("gradebook-grid")
+    page.goto(drilldown)
+    page.get_by_role("heading", name="Add evidence").wait_for()
+    screenshot("gradebook-cell-drilldown")
+
+
+def test_student_profile_in_the_iframe(live, page, screenshot):
+    from playwright.sync_api import expect
+
+    lms, _ids = live
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={STUDENT}")
+    frame = page.frame_locator("iframe[name=tool-frame]")
+    expect(frame.locator("h1").first).to_have_text("My mastery")
+    expect(frame.get_by_role("heading", name="What do I do now?")).to_be_visible()
+    expect(frame.locator(".todo-item").first).to_be_visible()
+    page.goto(page.frame(name="tool-frame").url)
+    expect(page.locator("h1").first).to_have_text("My mastery")
+    screenshot("student-profile")
