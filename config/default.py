@@ -24,6 +24,10 @@ KEY_DIR = "keys"
 HTTP_TIMEOUT_SECONDS = 5.0
 # Grade posts in flight per platform registration (Canvas throttles per client id).
 AGS_MAX_CONCURRENT_CALLS = 4
+# The worker re-reads each course's roster (NRPS) this often, and on its first launch.
+ROSTER_SYNC_HOURS = 24
+# LMS columns aligned to standards are read back this often; 0 = only on "Sync from LMS".
+LMS_RESULTS_SYNC_MINUTES = 0
 HTTP_USER_AGENT = "MasteryTracker-LTI/0.1 (+https://github.com/)"
 # Private and loopback addresses are refused unless this is on (on-premises Moodle, the demo).
 LTI_TOOL_ALLOW_PRIVATE_NETWORK = False

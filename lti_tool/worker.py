@@ -11,16 +11,20 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 from flask import Flask
 
 from .extensions import db
 from .models import Course, Job
-from .services import grades, jobs, mastery
+from .services import grades, jobs, lms_results, mastery, roster
 from .services.outbox import DrainReport, drain_once
 
 log = logging.getLogger(__name__)
+
+# How often a worker looks for courses whose nightly roster or LMS results sync is due.
+SCHEDULE_EVERY_SECONDS = 60.0
 
 
 @jobs.handles("recompute")
@@ -31,6 +35,18 @@ def recompute(course: Course, job: Job) -> str:
     queued = grades.queue_grades(course)
     job.progress_done = job.progress_total = rows
     return f"{rows} levels recomputed, {queued} grades queued"
+
+
+@jobs.handles("roster")
+def sync_roster(course: Course, job: Job) -> str:
+    """Names and roles from the platform (NRPS): students who never launched appear."""
+    return roster.sync_roster(course).summary()
+
+
+@jobs.handles("lms_results")
+def sync_lms_results(course: Course, job: Job) -> str:
+    """Results of the LMS columns aligned to standards, recorded as evidence."""
+    return lms_results.sync_results(course).summary()
 
 
 @dataclass
@@ -60,11 +76,16 @@ class Worker:
         self.idle_seconds = idle_seconds
         self.stop = stop or threading.Event()
         self.report = WorkerReport()
+        self._next_schedule = 0.0
 
     def step(self) -> int:
         """One batch of grades and at most one job; returns how much work it found."""
         with self.app.app_context():
             try:
+                if time.monotonic() >= self._next_schedule:
+                    jobs.schedule_due_syncs(self.app.config)
+                    db.session.commit()
+                    self._next_schedule = time.monotonic() + SCHEDULE_EVERY_SECONDS
                 batch = drain_once(self.name, limit=self.batch_size)
                 self.report.grades.add(batch)
                 job = jobs.claim_job(self.name)

@@ -263,3 +263,14 @@ def retry_dead(course: Course, row_id: int | None = None, *, now: datetime | Non
     if row_id is not None and not count:
         raise NotFound("No failed grade to retry there.")
     return count
+
+
+def release_held(course: Course, *, now: datetime | None = None) -> int:
+    """Make the course's waiting grades due now (its grade services just became known)."""
+    columns = select(GradeColumn.id).where(GradeColumn.course_id == course.id)
+    query = (
+        update(GradeOutbox)
+        .where(GradeOutbox.column_id.in_(columns), GradeOutbox.state == OutboxState.PENDING)
+        .values(due_at=now or utcnow())
+    )
+    return db.session.execute(query).rowcount

@@ -17,6 +17,7 @@ from ..lti.roles import course_role, is_admin
 from ..lti.vocab import Claim, CourseRole
 from ..models import Course, Deployment, Enrollment, Platform, ResourceLink, User
 from ..models.types import utcnow
+from . import grades, jobs
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ def sync_launch(launch: ValidatedLaunch) -> LaunchIdentity:
     link = sync_resource_link(course, claims) if course else None
     if course:
         sync_service_endpoints(course, claims)
+        jobs.schedule_course_sync(course)
     return LaunchIdentity(course, user, enrollment, link, role)
 
 
@@ -97,6 +99,7 @@ def sync_enrollment(
     mentees = claims.get(Claim.ROLE_SCOPE_MENTOR)
     enrollment.mentees = [str(m) for m in mentees] if isinstance(mentees, list) else []
     enrollment.last_launch_at = utcnow()
+    enrollment.status = "active"  # a launch proves membership, whatever the last roster said
     return enrollment
 
 
@@ -125,6 +128,8 @@ def sync_service_endpoints(course: Course, claims: dict[str, Any]) -> None:
     ags = claims.get(Claim.AGS_ENDPOINT)
     if isinstance(ags, dict):
         if isinstance(ags.get("lineitems"), str):
+            if course.ags_lineitems_url is None and course.id is not None:
+                grades.release_held(course)  # grades waiting for these services go now
             course.ags_lineitems_url = ags["lineitems"]
         if isinstance(ags.get("scope"), list):
             course.ags_scopes = [s for s in ags["scope"] if isinstance(s, str)]

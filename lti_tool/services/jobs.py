@@ -8,15 +8,15 @@ backoff when it fails, up to MAX_ATTEMPTS; its progress is stored for the pages 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from ..errors import LtiToolError
 from ..extensions import db
-from ..models import Course, Job, JobState
+from ..models import Assessment, Course, Job, JobState
 from ..models.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -129,3 +129,45 @@ def latest_jobs(course: Course, limit: int = 10) -> list[Job]:
             select(Job).where(Job.course_id == course.id).order_by(Job.id.desc()).limit(limit)
         )
     )
+
+
+def schedule_course_sync(course: Course) -> None:
+    """On a course's first launch with a roster service: read the roster in the worker."""
+    if course.nrps_url and course.roster_synced_at is None and course.id is not None:
+        enqueue("roster", course)
+
+
+def schedule_due_syncs(config: Mapping[str, Any], *, now: datetime | None = None) -> int:
+    """Queue the nightly roster syncs and the LMS results syncs the admin's schedule asks for."""
+    now = now or utcnow()
+    queued = 0
+    roster_age = now - timedelta(hours=float(config["ROSTER_SYNC_HOURS"]))
+    stale = select(Course).where(
+        Course.nrps_url.is_not(None),
+        or_(Course.roster_synced_at.is_(None), Course.roster_synced_at < roster_age),
+    )
+    for course in db.session.scalars(stale):
+        enqueue("roster", course, due_at=now)
+        queued += 1
+    minutes = float(config["LMS_RESULTS_SYNC_MINUTES"])
+    if minutes > 0:
+        last = (
+            select(Job.course_id, func.max(Job.created_at).label("at"))
+            .where(Job.kind == "lms_results")
+            .group_by(Job.course_id)
+            .subquery()
+        )
+        due = (
+            select(Course)
+            .where(
+                Course.id.in_(
+                    select(Assessment.course_id).where(Assessment.kind == "lms_line_item")
+                )
+            )
+            .outerjoin(last, last.c.course_id == Course.id)
+            .where(or_(last.c.at.is_(None), last.c.at < now - timedelta(minutes=minutes)))
+        )
+        for course in db.session.scalars(due):
+            enqueue("lms_results", course, due_at=now)
+            queued += 1
+    return queued

@@ -13,6 +13,7 @@ from lti_tool.extensions import db
 from lti_tool.mastery.framework import FrameworkDraft, StandardDraft
 from lti_tool.models import Course, Deployment, Enrollment, Framework, Platform, User
 from lti_tool.services import frameworks, outbox
+from lti_tool.worker import Worker
 from tests.live import COURSE, TEACHER, Lms
 from tests.lti.conftest import Browser
 from tests.services.grading import STUDENTS
@@ -122,16 +123,21 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def course_id(tool: Flask, lms: Lms) -> int:
-    """The demo course after a teacher launch, its students on the roster, S1-S3 adopted."""
+    """The demo course after a teacher launch and the roster sync it queues; S1-S3 adopted."""
     browser = Browser(tool, lms)
     browser.page(browser.launch(TEACHER))
+    report = Worker(tool).drain()  # the first launch queued a roster sync (NRPS)
+    assert report.jobs_done == 1
+    lms.platform.token_requests = 0  # tests count the token requests of grading only
     with tool.app_context():
         course = db.session.scalars(select(Course).where(Course.context_id == COURSE)).one()
-        for sub in STUDENTS:
-            user = User(platform_id=course.platform_id, sub=sub, name=f"Student {sub}")
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(Enrollment(course_id=course.id, user_id=user.id, role="student"))
+        enrolled = db.session.scalars(
+            select(User.sub)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(Enrollment.course_id == course.id, Enrollment.status == "active")
+            .where(Enrollment.role == "student")
+        ).all()
+        assert set(STUDENTS) <= set(enrolled)
         spec = {"D1": ["S1", "S2"], "D2": ["S3"]}
         framework = frameworks.save_framework(draft(spec), platform=course.platform)
         frameworks.adopt(course, framework)

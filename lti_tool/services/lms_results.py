@@ -1,0 +1,345 @@
+"""LMS results as evidence: read the aligned columns' results back through their cut scores.
+
+AGS results carry no date (DESIGN.md correction 5): a value is dated when a sync first sees
+it. Each synced row's import key names the line item, student, standard, result value and the
+level it maps to, and how often that pair occurred before in the cell. A cell is unchanged while
+its newest synced key matches what the LMS holds, so re-syncing adds nothing and a teacher's
+correction of synced evidence stands until the LMS value changes. A changed value supersedes the
+live evidence (history kept); a changed cut-score table re-maps the level and keeps the date.
+
+A sync reads every aligned line item's results before writing anything: a platform failure on
+any of them raises ServiceCallFailed and records nothing, from any line item. The sync is one
+unit the worker retries whole; re-syncing is idempotent, so only time is lost. A line item the
+platform no longer has (404) is skipped and named in the report, so one deleted column does not
+stop the others. Flushes only: the caller commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..errors import MasteryRejected
+from ..extensions import db
+from ..lti.ags import ResultRecord
+from ..lti.service import Gone, ServiceCallFailed
+from ..lti.vocab import CourseRole, Scope
+from ..models import Alignment, Assessment, Course, CourseStandard, Enrollment, Evidence, User
+from ..models.types import utcnow
+from .course_settings import settings_for
+from .evidence import EvidenceInput, correct_evidence, record_many
+from .lms_columns import (
+    KIND,
+    ags_client,
+    align_line_item,
+    checked_cut_scores,
+    in_container,
+    level_for,
+    lms_line_items,
+    stable_tag,
+)
+from .roster import ACTIVE, described
+
+__all__ = [
+    "ResultsReport",
+    "align_line_item",
+    "checked_cut_scores",
+    "level_for",
+    "lms_line_items",
+    "stable_tag",
+    "sync_results",
+]
+
+SOURCE = "lms"
+# AGS 2.0: a result without resultMaximum is out of 1.
+DEFAULT_RESULT_MAXIMUM = 1.0
+Cell = tuple[int, int, int]  # (assessment id, student id, standard id)
+
+
+@dataclass
+class ResultsReport:
+    """What a sync did; added/superseded/unchanged count evidence, skipped_* count results."""
+
+    line_items: int = 0
+    added: int = 0
+    superseded: int = 0
+    unchanged: int = 0
+    skipped_no_score: int = 0
+    skipped_unknown: int = 0
+    skipped_inactive: int = 0
+    gone: list[str] = field(default_factory=list)  # titles of columns the LMS no longer has
+    problems: list[str] = field(default_factory=list)  # alignments that no longer fit the course
+
+    def summary(self) -> str:
+        """One line for the job log and the sync status page."""
+        skipped = self.skipped_no_score + self.skipped_unknown + self.skipped_inactive
+        line = (
+            f"{self.line_items} LMS columns: {self.added} new evidence, {self.superseded} "
+            f"superseded, {self.unchanged} unchanged, {skipped} results skipped"
+        )
+        return "; ".join([line, *(f"“{title}” is gone" for title in self.gone), *self.problems])
+
+
+@dataclass
+class _History:
+    """A cell's synced import keys (oldest first) and its live LMS row (id, date)."""
+
+    keys: list[str] = field(default_factory=list)
+    live: tuple[int, datetime] | None = None
+
+
+@dataclass(frozen=True)
+class _Change:
+    cell: Cell
+    points: float
+    key: str
+    comment: str
+    demonstrated_at: datetime
+    live_id: int | None
+
+
+def sync_results(
+    course: Course,
+    *,
+    actor: User | None = None,
+    now: datetime | None = None,
+    page_size: int | None = None,
+) -> ResultsReport:
+    """Read every aligned LMS column's results and record what changed as LMS evidence."""
+    now = now or utcnow()
+    assessments = _aligned(course)
+    report = ResultsReport(line_items=len(assessments))
+    fetched = _fetch_results(course, assessments, report, page_size)
+    if not fetched:
+        return report
+    usable = _usable_alignments(course, [assessment for assessment, _ in fetched], report)
+    history = _history(course, [assessment.id for assessment, _ in fetched])
+    changes = _plan(fetched, usable, _students(course), history, report, now)
+    _apply(course, changes, actor, report)
+    return report
+
+
+def _plan(
+    fetched: list[tuple[Assessment, list[ResultRecord]]],
+    usable: dict[int, list[Alignment]],
+    students: dict[str, tuple[int, str, str]],
+    history: dict[Cell, _History],
+    report: ResultsReport,
+    now: datetime,
+) -> list[_Change]:
+    """The evidence each result needs on each aligned standard; skips and no-ops counted."""
+    changes: list[_Change] = []
+    for assessment, results in fetched:
+        for result in results:
+            student_id = _student_for(result, students, report)
+            if student_id is None:
+                continue
+            value = _value(result)
+            if value is None:
+                report.skipped_no_score += 1
+                continue
+            for alignment in usable[assessment.id]:
+                cell = (assessment.id, student_id, alignment.standard_id)
+                change = _change(assessment, alignment, result.user_id, value, cell, history, now)
+                if change is None:
+                    report.unchanged += 1
+                else:
+                    changes.append(change)
+    return changes
+
+
+def _aligned(course: Course) -> list[Assessment]:
+    query = (
+        select(Assessment)
+        .where(
+            Assessment.course_id == course.id,
+            Assessment.kind == KIND,
+            Assessment.line_item_url.is_not(None),
+        )
+        .options(selectinload(Assessment.alignments))
+        .order_by(Assessment.id)
+    )
+    return [assessment for assessment in db.session.scalars(query) if assessment.alignments]
+
+
+def _fetch_results(
+    course: Course, assessments: list[Assessment], report: ResultsReport, page_size: int | None
+) -> list[tuple[Assessment, list[ResultRecord]]]:
+    """Every aligned column's results, read before anything is written."""
+    if not assessments:
+        return []
+    client = ags_client(course, Scope.RESULT_READONLY)
+    fetched = []
+    for assessment in assessments:
+        if not in_container(course, assessment.line_item_url):
+            report.problems.append(f"“{assessment.title}” is not a column of this course.")
+            continue
+        try:
+            results = client.results(str(assessment.line_item_url), limit=page_size)
+        except ServiceCallFailed as error:
+            if isinstance(error.outcome, Gone):
+                report.gone.append(assessment.title)
+                continue
+            doing = f"Reading the results of “{assessment.title}” in {course.display_name}"
+            raise described(error, doing) from error
+        fetched.append((assessment, results))
+    return fetched
+
+
+def _usable_alignments(
+    course: Course, assessments: list[Assessment], report: ResultsReport
+) -> dict[int, list[Alignment]]:
+    """Alignments whose standard is adopted and whose cut scores fit the scale of today."""
+    scale = settings_for(course).scale
+    adopted = set(
+        db.session.scalars(
+            select(CourseStandard.standard_id).where(CourseStandard.course_id == course.id)
+        )
+    )
+    usable: dict[int, list[Alignment]] = {}
+    for assessment in assessments:
+        usable[assessment.id] = []
+        for alignment in assessment.alignments:
+            try:
+                if alignment.standard_id not in adopted:
+                    raise MasteryRejected("aligned to a standard the course no longer uses")
+                checked_cut_scores(alignment.cut_scores, scale)
+            except MasteryRejected as error:
+                report.problems.append(f"“{assessment.title}”: {error.message}")
+            else:
+                usable[assessment.id].append(alignment)
+    return usable
+
+
+def _students(course: Course) -> dict[str, tuple[int, str, str]]:
+    """The course's people by sub: (user id, role, enrolment status)."""
+    rows = db.session.execute(
+        select(User.sub, User.id, Enrollment.role, Enrollment.status)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.course_id == course.id)
+    )
+    return {sub: (user_id, role, status) for sub, user_id, role, status in rows}
+
+
+def _student_for(
+    result: ResultRecord, students: dict[str, tuple[int, str, str]], report: ResultsReport
+) -> int | None:
+    """The enrolled, active student the result is for; anyone else is counted, never guessed."""
+    found = students.get(result.user_id)
+    if found is None or found[1] != CourseRole.STUDENT:
+        report.skipped_unknown += 1
+        return None
+    if found[2] != ACTIVE:
+        report.skipped_inactive += 1
+        return None
+    return found[0]
+
+
+def _value(result: ResultRecord) -> tuple[float, float] | None:
+    """(score, maximum) when the result holds a usable score."""
+    score = result.result_score
+    maximum = DEFAULT_RESULT_MAXIMUM if result.result_maximum is None else result.result_maximum
+    if score is None or not (math.isfinite(score) and math.isfinite(maximum)):
+        return None
+    return (score, maximum) if score >= 0 and maximum > 0 else None
+
+
+def _history(course: Course, assessment_ids: list[int]) -> dict[Cell, _History]:
+    rows = db.session.execute(
+        select(
+            Evidence.id,
+            Evidence.assessment_id,
+            Evidence.student_id,
+            Evidence.standard_id,
+            Evidence.import_key,
+            Evidence.superseded_by_id,
+            Evidence.demonstrated_at,
+        )
+        .where(
+            Evidence.course_id == course.id,
+            Evidence.source == SOURCE,
+            Evidence.assessment_id.in_(assessment_ids),
+        )
+        .order_by(Evidence.id)
+    )
+    history: dict[Cell, _History] = {}
+    for row_id, assessment_id, student_id, standard_id, key, superseded_by, when in rows:
+        cell = history.setdefault((assessment_id, student_id, standard_id), _History())
+        if key:
+            cell.keys.append(key)
+        if superseded_by is None:
+            cell.live = (row_id, when)
+    return history
+
+
+def _change(
+    assessment: Assessment,
+    alignment: Alignment,
+    sub: str,
+    value: tuple[float, float],
+    cell: Cell,
+    history: dict[Cell, _History],
+    now: datetime,
+) -> _Change | None:
+    """What the cell needs for this value, or None when its newest synced row already says it."""
+    score, maximum = value
+    percent = round(score * 100 / maximum, 6)
+    points = level_for(alignment.cut_scores, percent)
+    identity = f"{assessment.line_item_url}|{sub}|{alignment.standard_id}|{score!r}/{maximum!r}"
+    value_id = hashlib.sha256(identity.encode()).hexdigest()[:40]
+    pair = f"{value_id}:{points:g}:"
+    past = history.get(cell, _History())
+    latest = past.keys[-1] if past.keys else ""
+    if latest.startswith(pair):
+        return None
+    # Only the level moved (new cut scores): the value is as old as when first seen.
+    kept = past.live[1] if past.live and latest.startswith(value_id + ":") else None
+    return _Change(
+        cell=cell,
+        points=points,
+        key=pair + str(sum(key.startswith(pair) for key in past.keys)),
+        comment=f"{assessment.title}: {score:g}/{maximum:g} ({round(percent, 1):g}%) in the LMS",
+        demonstrated_at=kept or now,
+        live_id=past.live[0] if past.live else None,
+    )
+
+
+def _apply(
+    course: Course, changes: list[_Change], actor: User | None, report: ResultsReport
+) -> None:
+    """New cells in one batch; changed cells superseded one by one (history kept)."""
+    fresh = [
+        EvidenceInput(
+            student_id=change.cell[1],
+            standard_id=change.cell[2],
+            points=change.points,
+            demonstrated_at=change.demonstrated_at,
+            assessment_id=change.cell[0],
+            comment=change.comment,
+            import_key=change.key,
+        )
+        for change in changes
+        if change.live_id is None
+    ]
+    if fresh:
+        record_many(course, fresh, actor=actor, source=SOURCE)
+        report.added += len(fresh)
+    for change in changes:
+        live = db.session.get(Evidence, change.live_id) if change.live_id else None
+        if live is None:
+            continue
+        new = correct_evidence(
+            live,
+            actor=actor,
+            points=change.points,
+            comment=change.comment,
+            demonstrated_at=change.demonstrated_at,
+        )
+        new.import_key = change.key
+        report.superseded += 1
+    db.session.flush()

@@ -1,0 +1,53 @@
+"""Grades and the LMS, as the teacher sees them: what was sent, what failed, and sync actions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request
+
+from ..extensions import db
+from ..services import grades, jobs
+from .access import launch_url, teacher_viewer
+
+bp = Blueprint("sync", __name__)
+
+NOTICES = {
+    "lms": "Reading grades from the LMS: the evidence appears within a minute.",
+    "roster": "Reading the class list from the LMS.",
+    "retry": "The failed grades will be sent again within a minute.",
+}
+
+
+@bp.get("/sync")
+def status():
+    """Per student: the grade wanted, the grade the LMS holds, when, and any platform error."""
+    viewer = teacher_viewer()
+    course = viewer.course
+    page = render_template(
+        "sync/status.html",
+        viewer=viewer,
+        rows=grades.sync_status(course),
+        recent_jobs=jobs.latest_jobs(course),
+        notice=NOTICES.get(request.args.get("done", "")),
+    )
+    db.session.commit()
+    return page
+
+
+@bp.post("/sync/lms")
+def sync_from_lms():
+    """Queue a read of the LMS columns aligned to standards (and of the class list)."""
+    viewer = teacher_viewer()
+    action = "roster" if request.form.get("what") == "roster" else "lms_results"
+    jobs.enqueue(action, viewer.course)
+    db.session.commit()
+    return redirect(launch_url("sync.status", done="roster" if action == "roster" else "lms"), 303)
+
+
+@bp.post("/sync/retry")
+def retry():
+    """Send the failed grades again (all of the course's, or one)."""
+    viewer = teacher_viewer()
+    row_id = request.form.get("row", type=int)
+    grades.retry_dead(viewer.course, row_id)
+    db.session.commit()
+    return redirect(launch_url("sync.status", done="retry"), 303)
