@@ -28,12 +28,13 @@ from bench_course import scratch_database  # noqa: E402
 import devplatform  # noqa: E402
 from devplatform.server import serve_in_thread  # noqa: E402
 from lti_tool import create_app  # noqa: E402
+from lti_tool.demo import register_embedded_lms  # noqa: E402
 from lti_tool.extensions import db  # noqa: E402
 from lti_tool.lti import ags  # noqa: E402
 from lti_tool.lti.service_token import EXTENSION  # noqa: E402
 from lti_tool.lti.vocab import Scope  # noqa: E402
 from lti_tool.models import Course, Enrollment, GradeOutbox, OutboxState, User  # noqa: E402
-from lti_tool.services import evidence, frameworks, platforms  # noqa: E402
+from lti_tool.services import evidence, frameworks  # noqa: E402
 from lti_tool.services.evidence import EvidenceInput  # noqa: E402
 from lti_tool.worker import Worker  # noqa: E402
 from tests.services.conftest import draft  # noqa: E402
@@ -55,15 +56,7 @@ def build(tool_url: str, lms) -> int:
             COURSE, sub, ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
         )
     issuer = platform_api.issuer
-    registration = platforms.add_platform(
-        name="Bench LMS",
-        issuer=issuer,
-        client_id=CLIENT_ID,
-        auth_login_url=f"{issuer}/auth",
-        auth_token_url=f"{issuer}/token",
-        keyset_url=f"{issuer}/jwks",
-        deployment_ids=["1"],
-    )
+    registration = register_embedded_lms(issuer, CLIENT_ID, "1", name="Bench LMS")
     course = Course(
         platform_id=registration.id,
         deployment_id=registration.deployments[0].id,

@@ -6,12 +6,15 @@ the tool runs in a cross-site iframe as it does in a real LMS.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask import Flask
 from werkzeug.serving import run_simple
 
 from .extensions import db
 from .lti import context
+from .models import Platform
 from .services import platforms
 from .worker import start_in_thread
 
@@ -63,15 +66,7 @@ def _prepare_tool(app: Flask, lms_url: str) -> None:
         key = ring.generate()
         click.echo(f"Generated the tool's signing key {key.kid} in {ring.key_dir}")
     if platforms.find_platform(lms_url, DEMO_CLIENT_ID) is None:
-        platforms.add_platform(
-            name="Demo LMS",
-            issuer=lms_url,
-            client_id=DEMO_CLIENT_ID,
-            auth_login_url=f"{lms_url}/auth",
-            auth_token_url=f"{lms_url}/token",
-            keyset_url=f"{lms_url}/jwks",
-            deployment_ids=[DEMO_DEPLOYMENT_ID],
-        )
+        register_embedded_lms(lms_url, DEMO_CLIENT_ID, DEMO_DEPLOYMENT_ID)
         db.session.commit()
         click.echo(f"Registered the demo LMS ({lms_url}) with the tool.")
     _seed_mastery(lms_url)
@@ -90,6 +85,22 @@ def _seed_mastery(lms_url: str) -> None:
     if deployment is not None:
         seed_demo_course(deployment)
         db.session.commit()
+
+
+def register_embedded_lms(
+    issuer: str, client_id: str, deployment_id: str, **overrides: Any
+) -> Platform:
+    """Register an embedded platform (devplatform) with the tool: its endpoints are fixed paths."""
+    fields: dict[str, Any] = {
+        "name": "Demo LMS",
+        "issuer": issuer,
+        "client_id": client_id,
+        "auth_login_url": f"{issuer}/auth",
+        "auth_token_url": f"{issuer}/token",
+        "keyset_url": f"{issuer}/jwks",
+        **overrides,
+    }
+    return platforms.add_platform(**fields, deployment_ids=[deployment_id])
 
 
 def _print_welcome(lms_url: str, tool_url: str) -> None:

@@ -18,8 +18,8 @@ import devplatform
 from devplatform.platform import Platform as LmsPlatform
 from devplatform.server import ServerHandle, serve_in_thread
 from lti_tool import create_app
+from lti_tool.demo import register_embedded_lms
 from lti_tool.extensions import db
-from lti_tool.services import platforms
 
 CLIENT_ID = "mastery-tool-demo"
 DEPLOYMENT_ID = "1"
@@ -69,16 +69,8 @@ def lms(tool_server: ServerHandle) -> Iterator[Lms]:
 
 
 def register_lms(lms: Lms, **overrides: Any) -> None:
-    fields = dict(
-        name="Demo LMS",
-        issuer=lms.issuer,
-        client_id=CLIENT_ID,
-        auth_login_url=f"{lms.issuer}/auth",
-        auth_token_url=f"{lms.issuer}/token",
-        keyset_url=f"{lms.issuer}/jwks",
-    )
-    fields.update(overrides)
-    platforms.add_platform(**fields, deployment_ids=[DEPLOYMENT_ID])
+    fields = {"client_id": CLIENT_ID, **overrides}
+    register_embedded_lms(lms.issuer, deployment_id=DEPLOYMENT_ID, **fields)
     db.session.commit()
 
 
