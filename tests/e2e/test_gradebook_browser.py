@@ -75,3 +75,41 @@ def test_student_profile_in_the_iframe(live, page, screenshot):
     page.goto(page.frame(name="tool-frame").url)
     expect(page.locator("h1").first).to_have_text("My mastery")
     screenshot("student-profile")
+
+
+@pytest.fixture
+def worker(make_app, tool_server):
+    """The demo's worker: a thread sending grades to the LMS as soon as they change."""
+    from lti_tool.worker import start_in_thread
+
+    app = make_app(TOOL_BASE_URL=tool_server.url)
+    running, thread = start_in_thread(app, idle_seconds=0.1)
+    yield running
+    running.stop.set()
+    thread.join(10)
+
+
+def test_a_score_entered_in_the_tool_reaches_the_lms_gradebook_within_seconds(
+    live, worker, page, screenshot
+):
+    from playwright.sync_api import expect
+
+    lms, ids = live
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
+    frame = page.frame_locator("iframe[name=tool-frame]")
+    mateo, target = ids.users[STUDENT], ids.standards["F-IF.6"]
+    frame.locator(f'#grid a[href^="/students/{mateo}/standards/{target}?"]').click()
+    frame.get_by_label("Level", exact=True).select_option(label="Advanced (mastery)")
+    frame.get_by_role("button", name="Add evidence").click()
+    frame.get_by_text("Evidence added.").wait_for()
+
+    expected = lms.platform.store.state.users[STUDENT]
+    page.goto(f"{lms.issuer}/courses/{COURSE}/gradebook?as={TEACHER}")
+    row = page.get_by_role("row").filter(has_text=expected.family_name)
+    for _ in range(50):  # the worker polls every 0.1 s; the page is the LMS's own
+        if "Average level" in (row.text_content() or ""):
+            break
+        page.wait_for_timeout(100)
+        page.reload()
+    expect(row).to_contain_text("Average level")
+    screenshot("lms-gradebook-with-summary")
