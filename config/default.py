@@ -10,7 +10,10 @@ SECRET_KEY = "dev-only-not-secret"
 
 # SQLite under instance/ unless DATABASE_URL is given (postgresql+psycopg://...).
 SQLALCHEMY_DATABASE_URI = None
-SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+# hide_parameters: SQL errors in the log never carry row values (names, emails, launch claims).
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
+# PostgreSQL only: seconds to wait for a connection before answering 503.
+DATABASE_CONNECT_TIMEOUT_SECONDS = 5
 
 # Public base URL of the tool, used in registrations and in /lti/setup. None: from the request.
 TOOL_BASE_URL = None
@@ -43,6 +46,19 @@ PLATFORM_JWKS_TTL_SECONDS = 3600
 PLATFORM_JWKS_REFETCH_SECONDS = 5.0
 
 LOG_LEVEL = "INFO"
+# "json" (one object per line) or "text"; None: json when ENV is production, text otherwise.
+LOG_FORMAT = None
+
+# /readyz answers from a per-process cache this long, so load balancer probes stay cheap.
+READYZ_CACHE_SECONDS = 2.0
+
+# Rate limits as [requests, window seconds], counted in the database (shared by every process);
+# None turns one off. Schools sit behind one address (DESIGN.md correction 13): launches are
+# limited per registration, never per address; only the unauthenticated endpoints are limited
+# per address, and generously.
+RATE_LIMIT_LAUNCH_PER_REGISTRATION = [6000, 60]
+RATE_LIMIT_LOGIN_PER_ADDRESS = [1200, 60]
+RATE_LIMIT_REGISTER_PER_ADDRESS = [60, 600]
 
 # Number of trusted proxies in front of the tool (X-Forwarded-For/Proto/Host/Port); 0 = none.
 TRUSTED_PROXY_COUNT = 0

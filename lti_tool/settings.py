@@ -3,7 +3,7 @@
 1. config/default.py
 2. the file named by the LTI_TOOL_SETTINGS environment variable, if set
 3. LTI_TOOL_* environment variables (LTI_TOOL_SECRET_KEY=..., values parsed as JSON when possible)
-4. DATABASE_URL, SECRET_KEY, TOOL_BASE_URL, KEY_DIR, LOG_LEVEL: the usual unprefixed names
+4. DATABASE_URL, SECRET_KEY, TOOL_BASE_URL, KEY_DIR, LOG_LEVEL, LOG_FORMAT: unprefixed names
 5. the test mapping given to create_app
 """
 
@@ -17,7 +17,8 @@ from typing import Any
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
-UNPREFIXED = ("SECRET_KEY", "TOOL_BASE_URL", "KEY_DIR", "LOG_LEVEL")
+PREFIXED_FLAGS = ("LTI_TOOL_ALLOW_PRIVATE_NETWORK", "LTI_TOOL_ALLOW_INSECURE_HTTP")
+UNPREFIXED = ("SECRET_KEY", "TOOL_BASE_URL", "KEY_DIR", "LOG_LEVEL", "LOG_FORMAT")
 
 
 class ConfigurationError(RuntimeError):
@@ -30,9 +31,10 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     if path := os.environ.get("LTI_TOOL_SETTINGS"):
         app.config.from_pyfile(path)
     app.config.from_prefixed_env("LTI_TOOL")
-    # The setting's own name keeps its prefix, as DESIGN.md spells it.
-    if (flag := os.environ.get("LTI_TOOL_ALLOW_PRIVATE_NETWORK")) is not None:
-        app.config["LTI_TOOL_ALLOW_PRIVATE_NETWORK"] = flag.lower() in ("1", "true", "yes")
+    # These settings' own names keep their prefix, as DESIGN.md spells them.
+    for name in PREFIXED_FLAGS:
+        if (flag := os.environ.get(name)) is not None:
+            app.config[name] = flag.lower() in ("1", "true", "yes")
     for name in UNPREFIXED:
         if name in os.environ:
             app.config[name] = os.environ[name]
@@ -53,8 +55,18 @@ def _derive(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri.removeprefix(
             "postgresql://"
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        _set_connect_timeout(app)
     key_dir = Path(app.config["KEY_DIR"])
     app.config["KEY_DIR"] = str(key_dir if key_dir.is_absolute() else ROOT / key_dir)
+
+
+def _set_connect_timeout(app: Flask) -> None:
+    """A database that does not answer fails fast (a 503, a failed /readyz) instead of hanging."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    timeout = int(app.config.get("DATABASE_CONNECT_TIMEOUT_SECONDS", 5))
+    options["connect_args"] = {"connect_timeout": timeout, **options.get("connect_args", {})}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def check_production(app: Flask, has_keys: bool) -> None:

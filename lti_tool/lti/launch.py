@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 import jwt
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import LaunchError, LaunchForbidden, LaunchUnauthorized
 from ..extensions import db
@@ -100,8 +100,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 "The launch carried no id_token.", hint="Start the tool from your LMS."
             )
         try:
-            self.header = jwt.get_unverified_header(token)
-            self.claims = jwt.decode(token, options={"verify_signature": False})
+            unverified = jwt.api_jwt.decode_complete(token, options={"verify_signature": False})
+            self.header, self.claims = unverified["header"], unverified["payload"]
         except jwt.PyJWTError as error:
             raise LaunchError("The launch token is not a valid JWT.", detail=str(error)) from error
         if self.header.get("alg") != "RS256":
@@ -176,7 +176,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise LaunchError("The launch has no state: it did not start with the tool's login.")
-        row = db.session.get(LoginState, state)
+        # Consume the state as it is read: of two concurrent uses, only one gets the row. A
+        # refusal below rolls the request back, so the state survives a NeedsPlatformStorage.
+        row = db.session.scalars(
+            delete(LoginState).where(LoginState.state == state).returning(LoginState)
+        ).one_or_none()
         if row is None or row.platform_id != self.platform.id or row.expires_at < utcnow():
             raise LaunchUnauthorized(
                 "This launch's login is unknown, already used or expired.",
@@ -198,29 +202,28 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchUnauthorized(
                 "The launch does not belong to this login.", detail="nonce differs from state's"
             )
-        # Consume the state: of two concurrent uses, only one deletes the row.
-        consumed = db.session.execute(delete(LoginState).where(LoginState.state == state))
-        if consumed.rowcount != 1:
-            raise LaunchUnauthorized("This launch was already used.", detail="state raced")
         return self
 
     def validate_nonce(self) -> ToolMessageLaunch:
         assert self.platform is not None
         nonce = str(self.claims["nonce"])
         expires = datetime.fromtimestamp(int(self.claims["exp"]), UTC)
-        try:
-            with db.session.begin_nested():
-                db.session.add(
-                    UsedNonce(
-                        platform_id=self.platform.id,
-                        nonce=nonce[:255],
-                        expires_at=expires + timedelta(seconds=self.leeway),
-                    )
-                )
-        except IntegrityError as error:
+        # One statement (no savepoint): a nonce already used inserts nothing.
+        insert = postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert
+        accepted = db.session.execute(
+            insert(UsedNonce)
+            .values(
+                platform_id=self.platform.id,
+                nonce=nonce[:255],
+                expires_at=expires + timedelta(seconds=self.leeway),
+            )
+            .on_conflict_do_nothing()
+            .returning(UsedNonce.nonce)
+        ).first()
+        if accepted is None:
             raise LaunchUnauthorized(
                 "This launch was already used (replayed).", detail=f"nonce replay {nonce[:8]}…"
-            ) from error
+            )
         return self
 
     # -- what the launch says ---------------------------------------------------------------

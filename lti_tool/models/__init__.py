@@ -4,6 +4,7 @@ from .assessments import Alignment, Assessment
 from .course_settings import CourseSettings, StandardOverride
 from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .launch import Launch, LoginState, UsedNonce
+from .limits import RateCounter
 from .people import Course, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
@@ -33,6 +34,7 @@ __all__ = [
     "OutboxState",
     "LoginState",
     "Platform",
+    "RateCounter",
     "RegistrationStatus",
     "ResourceLink",
     "SUMMARY_TAG",

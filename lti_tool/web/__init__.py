@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import access, cells, gradebook, health, lti, pages, profile, security, sync
+    from . import access, cells, gradebook, health, limits, lti, pages, profile, security, sync
 
     app.register_blueprint(health.bp)
     app.register_blueprint(lti.bp)
@@ -17,3 +17,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sync.bp)
     access.init_app(app)
     security.init_app(app)
+    limits.init_app(app)

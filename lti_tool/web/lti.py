@@ -17,6 +17,7 @@ from ..lti.vocab import TOOL_SCOPES, MessageType, RegistrationMessage
 from ..services.identity import sync_launch
 from ..services.launches import start_session
 from ..services.platforms import save_dynamic_registration
+from .limits import limit_registration
 from .security import allow_framing_by, origin
 from .urls import tool_url
 
@@ -41,9 +42,9 @@ def login():
         FlaskRequest(), lti(), state_ttl=current_app.config["LOGIN_STATE_TTL_SECONDS"]
     )
     outcome = oidc.begin(tool_url("lti.launch"))
-    db.session.commit()
     if oidc.platform is not None:
         allow_framing_by([oidc.platform.issuer, oidc.platform.auth_login_url])
+    db.session.commit()  # after reading the platform: a commit expires it (one more query)
     if outcome.storage_target:
         response = current_app.make_response(
             render_template("lti/login_storage.html", outcome=outcome)
@@ -91,6 +92,7 @@ def launch():
         # Error pages of a known platform must still render inside its frame.
         if message.platform is not None:
             allow_framing_by([message.platform.issuer, message.platform.auth_login_url])
+    limit_registration(validated.platform.id)
     identity = sync_launch(validated)
     token, _row = start_session(validated, identity, current_app.config["LAUNCH_TTL_SECONDS"])
     db.session.commit()

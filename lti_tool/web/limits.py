@@ -1,0 +1,178 @@
+"""Rate limits, counted in the database so every process and machine shares one count.
+
+Schools sit behind one address (DESIGN.md correction 13), so launches are never limited per
+client address: they are limited per registration, once the id_token's signature has held, so
+forged tokens cannot spend a school's budget. Only the unauthenticated endpoints (OIDC login,
+dynamic registration) are limited per address, generously. Fixed windows: one upsert per
+counted request; the rows of past windows are deleted whenever a new window opens.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from sqlalchemy import Insert, delete, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..errors import LtiToolError
+from ..extensions import db
+from ..models import RateCounter
+
+# Endpoint -> (scope, setting) for the per-address limits.
+ADDRESS_LIMITS = {
+    "lti.login": ("login", "RATE_LIMIT_LOGIN_PER_ADDRESS"),
+    "lti.register_tool": ("register", "RATE_LIMIT_REGISTER_PER_ADDRESS"),
+}
+REGISTRATION_LIMIT = "RATE_LIMIT_LAUNCH_PER_REGISTRATION"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `count` requests per `seconds`-long window."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def from_setting(cls, value: object) -> Limit | None:
+        """[count, seconds] (or "count/seconds"); None, empty or a zero count turns it off."""
+        if not value:
+            return None
+        parts = value.split("/") if isinstance(value, str) else value
+        if not isinstance(parts, list | tuple) or len(parts) != 2:
+            raise ValueError(f"a rate limit is [requests, seconds], not {value!r}")
+        count, seconds = int(parts[0]), int(parts[1])
+        if seconds <= 0:
+            raise ValueError(f"a rate limit window must be positive: {value!r}")
+        return cls(count, seconds) if count > 0 else None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One counted request: the window's count so far and when the window ends."""
+
+    count: int
+    retry_after: int
+    limit: Limit
+
+    @property
+    def is_allowed(self) -> bool:
+        return self.count <= self.limit.count
+
+
+class RateLimited(LtiToolError):
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, scope: str, decision: Decision):
+        super().__init__(
+            f"Too many requests right now. Try again in {decision.retry_after} seconds.",
+            detail=(
+                f"rate limit {scope}: {decision.count} > {decision.limit.count} "
+                f"per {decision.limit.seconds} s"
+            ),
+            hint="Wait a moment and open the tool again. If this persists, tell your "
+            "administrator: the limits are set in the tool's configuration.",
+        )
+        self.retry_after = decision.retry_after
+
+
+def _upsert(key: str, window_start: int, expires_at: datetime, dialect: str) -> Insert:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = RateCounter.__table__
+    statement = insert(table).values(
+        key=key, window_start=window_start, count=1, expires_at=expires_at
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.key, table.c.window_start],
+        set_={"count": table.c.count + 1},
+    ).returning(table.c.count)
+
+
+def _count(executor: Any, upsert: Insert, sweep: Any, dialect: str) -> int:
+    if dialect == "postgresql":
+        # A count lost in a crash costs nothing: do not wait for the WAL flush.
+        executor.execute(text("SET LOCAL synchronous_commit TO OFF"))
+    count = executor.execute(upsert).scalar_one()
+    if count == 1:  # a new window: sweep the rows of windows that are over
+        executor.execute(sweep)
+    return count
+
+
+def count_hit(
+    key: str, limit: Limit, now: float | None = None, *, in_session: bool = False
+) -> Decision:
+    """Count one request under `key` in the current window and say whether it may proceed.
+
+    `in_session` counts in the request's session (the caller commits at once); otherwise, on
+    PostgreSQL, in a transaction of its own so the hot row is locked for one statement only.
+    SQLite always uses the session: a second connection would wait on the request's own lock.
+    """
+    now = time.time() if now is None else now
+    window_start = int(now // limit.seconds) * limit.seconds
+    window_end = window_start + limit.seconds
+    expires_at = datetime.fromtimestamp(window_end, UTC)
+    dialect = db.engine.dialect.name
+    upsert = _upsert(key[:200], window_start, expires_at, dialect)
+    sweep = delete(RateCounter).where(RateCounter.expires_at < datetime.fromtimestamp(now, UTC))
+    if in_session or dialect == "sqlite":
+        count = _count(db.session, upsert, sweep, dialect)
+    else:
+        with db.engine.begin() as connection:
+            count = _count(connection, upsert, sweep, dialect)
+    return Decision(count, max(1, math.ceil(window_end - now)), limit)
+
+
+def _limit(setting: str, config: Mapping[str, Any]) -> Limit | None:
+    return Limit.from_setting(config.get(setting))
+
+
+def enforce(scope: str, subject: str, setting: str, *, in_session: bool = False) -> None:
+    """Count the request against `setting`; raise RateLimited (429) beyond the limit."""
+    limit = _limit(setting, current_app.config)
+    if limit is None:
+        return
+    decision = count_hit(f"{scope}:{subject}", limit, in_session=in_session)
+    if not decision.is_allowed:
+        g.retry_after = decision.retry_after
+        raise RateLimited(scope, decision)
+
+
+def limit_registration(platform_id: int) -> None:
+    """Count a launch whose signature held against its registration's limit."""
+    enforce("launch", f"platform:{platform_id}", REGISTRATION_LIMIT)
+
+
+def enforce_address() -> None:
+    """Per-address limits on the unauthenticated endpoints, before the view runs."""
+    rule = ADDRESS_LIMITS.get(request.endpoint or "")
+    if rule is None:
+        return
+    scope, setting = rule
+    # Nothing else is in the session yet: count in it and commit, sparing a connection.
+    try:
+        enforce(scope, f"address:{request.remote_addr or '-'}", setting, in_session=True)
+    except RateLimited:
+        db.session.commit()  # a refused request counts too
+        raise
+    db.session.commit()
+
+
+def _retry_after(response: Any) -> Any:
+    if response.status_code == 429 and (seconds := g.get("retry_after")):
+        response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Check the limit settings now; count per address before views; 429 with Retry-After."""
+    for setting in (REGISTRATION_LIMIT, *(s for _, s in ADDRESS_LIMITS.values())):
+        _limit(setting, app.config)  # a malformed setting fails at start, not per request
+    app.before_request(enforce_address)
+    app.after_request(_retry_after)
