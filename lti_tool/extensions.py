@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -23,3 +26,12 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+
+
+def upsert_insert(model: Any) -> Any:
+    """An INSERT that can say ON CONFLICT, for the database the session is bound to.
+
+    Both databases we run on (PostgreSQL and SQLite) speak the same ON CONFLICT clauses.
+    """
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)

@@ -7,11 +7,11 @@ nothing found under one platform is ever matched under another.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
-from ..extensions import db
+from ..extensions import db, upsert_insert
 from ..lti.launch import ValidatedLaunch
 from ..lti.roles import course_role, is_admin
 from ..lti.vocab import Claim, CourseRole
@@ -52,12 +52,9 @@ def sync_course(
     if not isinstance(context, dict) or not context.get("id"):
         return None
     context_id = str(context["id"])
-    course = db.session.scalar(
-        select(Course).where(Course.deployment_id == deployment.id, Course.context_id == context_id)
+    course = _existing_or_new(
+        Course, {"deployment_id": deployment.id, "context_id": context_id}, platform_id=platform.id
     )
-    if course is None:
-        course = Course(platform_id=platform.id, deployment_id=deployment.id, context_id=context_id)
-        db.session.add(course)
     course.title = str(context.get("title") or course.title or "")
     course.label = str(context.get("label") or course.label or "")
     return course
@@ -68,12 +65,7 @@ def sync_user(platform: Platform, claims: dict[str, Any]) -> User | None:
     sub = claims.get("sub")
     if not sub:
         return None
-    user = db.session.scalar(
-        select(User).where(User.platform_id == platform.id, User.sub == str(sub))
-    )
-    if user is None:
-        user = User(platform_id=platform.id, sub=str(sub))
-        db.session.add(user)
+    user = _existing_or_new(User, {"platform_id": platform.id, "sub": str(sub)})
     # Platforms send names only when their privacy settings allow: keep what we knew.
     for field in ("name", "given_name", "family_name"):
         if isinstance(value := claims.get(field), str) and value:
@@ -87,13 +79,9 @@ def sync_user(platform: Platform, claims: dict[str, Any]) -> User | None:
 def sync_enrollment(
     course: Course, user: User, roles: list[str], role: CourseRole, claims: dict[str, Any]
 ) -> Enrollment:
-    db.session.flush()
-    enrollment = db.session.scalar(
-        select(Enrollment).where(Enrollment.course_id == course.id, Enrollment.user_id == user.id)
+    enrollment = _existing_or_new(
+        Enrollment, {"course_id": course.id, "user_id": user.id}, role=role
     )
-    if enrollment is None:
-        enrollment = Enrollment(course_id=course.id, user_id=user.id)
-        db.session.add(enrollment)
     enrollment.role = role
     enrollment.lis_roles = roles
     mentees = claims.get(Claim.ROLE_SCOPE_MENTOR)
@@ -107,16 +95,9 @@ def sync_resource_link(course: Course, claims: dict[str, Any]) -> ResourceLink |
     link_claim = claims.get(Claim.RESOURCE_LINK)
     if not isinstance(link_claim, dict) or not link_claim.get("id"):
         return None
-    db.session.flush()
-    link = db.session.scalar(
-        select(ResourceLink).where(
-            ResourceLink.course_id == course.id,
-            ResourceLink.resource_link_id == str(link_claim["id"]),
-        )
+    link = _existing_or_new(
+        ResourceLink, {"course_id": course.id, "resource_link_id": str(link_claim["id"])}
     )
-    if link is None:
-        link = ResourceLink(course_id=course.id, resource_link_id=str(link_claim["id"]))
-        db.session.add(link)
     link.title = str(link_claim.get("title") or link.title or "")
     ags = claims.get(Claim.AGS_ENDPOINT)
     if isinstance(ags, dict) and isinstance(ags.get("lineitem"), str):
@@ -136,3 +117,20 @@ def sync_service_endpoints(course: Course, claims: dict[str, Any]) -> None:
     nrps = claims.get(Claim.NRPS)
     if isinstance(nrps, dict) and isinstance(nrps.get("context_memberships_url"), str):
         course.nrps_url = nrps["context_memberships_url"]
+
+
+Row = TypeVar("Row", Course, User, Enrollment, ResourceLink)
+
+
+def _existing_or_new(model: type[Row], identity: dict[str, Any], **required: Any) -> Row:
+    """The row with this identity, inserted when missing.
+
+    INSERT ... ON CONFLICT DO NOTHING, then read: when a class opens the tool in a new course
+    at once, every launch gets the one course row instead of a unique-constraint error.
+    """
+    query = select(model).filter_by(**identity)
+    found = db.session.scalar(query)
+    if found is not None:
+        return found
+    db.session.execute(upsert_insert(model).values(**identity, **required).on_conflict_do_nothing())
+    return db.session.scalars(query).one()

@@ -1,0 +1,47 @@
+"""A class opening the tool at once in a course it has never seen: one course, no errors."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from lti_tool.extensions import db
+from lti_tool.models import Course, Enrollment, ResourceLink
+from tests.lti.conftest import Browser, Lms
+
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+CLASS_SIZE = 12
+
+
+def test_simultaneous_first_launches_share_one_course(tool: Flask, lms: Lms) -> None:
+    lms.platform.add_course("geometry-new", "GEO-NEW", "Geometry (new this term)")
+    link = lms.platform.add_resource_link("geometry-new", "Mastery tracker")
+    students = [f"new-{n}" for n in range(CLASS_SIZE)]
+    for sub in students:
+        lms.platform.add_user("Student", sub, user_id=sub)
+        lms.platform.enroll("geometry-new", sub, [LEARNER])
+    # Logins first (each launch is then a race on the same new course rows).
+    browsers = {sub: Browser(tool, lms) for sub in students}
+    forms = {
+        sub: browser.authorize(browser.login(sub, "geometry-new", resource_link_id=link.id))
+        for sub, browser in browsers.items()
+    }
+    with ThreadPoolExecutor(CLASS_SIZE) as pool:
+        statuses = list(
+            pool.map(lambda sub: browsers[sub].post_launch(forms[sub]).status_code, students)
+        )
+    assert statuses == [303] * CLASS_SIZE
+    with tool.app_context():
+        [course] = db.session.scalars(select(Course).where(Course.context_id == "geometry-new"))
+        count = (
+            select(func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id)
+        )
+        assert db.session.scalar(count) == CLASS_SIZE
+        links = (
+            select(func.count())
+            .select_from(ResourceLink)
+            .where(ResourceLink.course_id == course.id)
+        )
+        assert db.session.scalar(links) == 1
