@@ -69,10 +69,18 @@ class Calculator:
         if len(scores) > 1:
             scores = sorted(scores, key=ORDER_KEY)
         skip = self._skip
-        points = tuple([s.points for s in scores if not s.is_exempt and s.points not in skip])
-        cached = self._cache.get(points)
+        return self.of_points([s.points for s in scores if not (s.is_exempt or s.points in skip)])
+
+    def of_points(self, points: Sequence[float]) -> MasteryResult:
+        """The current mastery shown by the points that count, already oldest first.
+
+        The caller has left out exempt scores and non-score levels (a database can order
+        and filter them faster than Score objects can be built).
+        """
+        key = tuple(points)
+        cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[points] = self._compute(points)
+            cached = self._cache[key] = self._compute(key)
         return cached
 
     def _compute(self, points: tuple[float, ...]) -> MasteryResult:

@@ -15,25 +15,47 @@ Student = TypeVar("Student", bound=Hashable)
 Standard = TypeVar("Standard", bound=Hashable)
 
 
+def calculators(settings: MasterySettings) -> Callable[[Hashable], Calculator]:
+    """A lookup standard -> calculator; standards sharing a calculation share its cache."""
+    shared: dict[Calculation, Calculator] = {}
+    by_standard: dict[Hashable, Calculator] = {}
+
+    def calculator_for(standard: Hashable) -> Calculator:
+        found = by_standard.get(standard)
+        if found is None:
+            calculation = settings.calculation_for(standard)
+            found = shared.get(calculation)
+            if found is None:
+                found = shared[calculation] = Calculator(calculation, settings.scale)
+            by_standard[standard] = found
+        return found
+
+    return calculator_for
+
+
 def compute_course(
     cells: Mapping[tuple[Student, Standard], Sequence[Score]],
     settings: MasterySettings,
 ) -> dict[tuple[Student, Standard], MasteryResult]:
     """Results for every (student, standard) cell, honouring per-standard overrides."""
-    calculators: dict[Calculation, Calculator] = {}
-    per_standard: dict[Standard, Callable[[Sequence[Score]], MasteryResult]] = {}
-    results: dict[tuple[Student, Standard], MasteryResult] = {}
-    for key, scores in cells.items():
-        standard = key[1]
-        calculate = per_standard.get(standard)
-        if calculate is None:
-            calculation = settings.calculation_for(standard)
-            calculator = calculators.get(calculation)
-            if calculator is None:
-                calculator = calculators[calculation] = Calculator(calculation, settings.scale)
-            calculate = per_standard[standard] = calculator.result
-        results[key] = calculate(scores)
-    return results
+    calculator_for = calculators(settings)
+    return {key: calculator_for(key[1]).result(scores) for key, scores in cells.items()}
+
+
+def compute_points(
+    cells: Mapping[tuple[Student, Standard], Sequence[float]],
+    settings: MasterySettings,
+) -> dict[tuple[Student, Standard], MasteryResult]:
+    """Like `compute_course`, from each cell's counting points, oldest first.
+
+    See `Calculator.of_points`: exempt scores and non-score levels are already left out.
+    """
+    if not settings.overrides:
+        # One calculator for the whole course: no per-cell lookup in the hot loop.
+        of_points = Calculator(settings.calculation, settings.scale).of_points
+        return {key: of_points(points) for key, points in cells.items()}
+    calculator_for = calculators(settings)
+    return {key: calculator_for(key[1]).of_points(points) for key, points in cells.items()}
 
 
 def results_by_student(

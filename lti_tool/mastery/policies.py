@@ -14,7 +14,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from lti_tool.mastery.errors import MasteryError
-from lti_tool.mastery.results import MasteryResult
+from lti_tool.mastery.results import MasteryResult, Status
 from lti_tool.mastery.scales import Scale
 
 DEFAULT_TABLE: Mapping[float, float] = MappingProxyType(
@@ -42,10 +42,7 @@ class _Scope:
 
     results: tuple[MasteryResult, ...]
     noun: str  # "assessed" or "priority", as the sentence names the standards
-
-    @property
-    def assessed(self) -> list[MasteryResult]:
-        return [result for result in self.results if result.is_assessed]
+    assessed: list[MasteryResult]  # the results with a level
 
 
 StandardId = TypeVar("StandardId", bound=Hashable)
@@ -221,18 +218,33 @@ def apply_policy(
     resolved = policy.resolve(params)
     if not (isinstance(maximum, int | float) and math.isfinite(maximum) and maximum > 0):
         raise MasteryError(f"The grade maximum must be a positive number, got {maximum!r}")
+    return apply_resolved(policy, resolved, results, scale, maximum, priority, exempt)
+
+
+def apply_resolved(
+    policy: Policy,
+    resolved: dict[str, Any],
+    results: Mapping[StandardId, MasteryResult],
+    scale: Scale,
+    maximum: float,
+    priority: Collection[StandardId],
+    exempt: Collection[StandardId],
+) -> SummaryGrade:
+    """`apply_policy` with params already resolved and the maximum checked (once per course)."""
     priority_only = resolved.get("priority_only", False)
-    scope = _Scope(
-        tuple(
+    if exempt or priority_only:
+        chosen = tuple(
             result
             for standard, result in results.items()
             if standard not in exempt and (not priority_only or standard in priority)
-        ),
-        "priority" if priority_only else "assessed",
-    )
-    if not scope.assessed:
+        )
+    else:
+        chosen = tuple(results.values())
+    assessed = [result for result in chosen if result.status is Status.ASSESSED]
+    if not assessed:
         nothing = (
             "No priority standards assessed yet" if priority_only else "No standards assessed yet"
         )
         return SummaryGrade(None, maximum, nothing, False)
+    scope = _Scope(chosen, "priority" if priority_only else "assessed", assessed)
     return policy.function(scope, scale, maximum, resolved)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Container, Hashable, Mapping, Sequence
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from lti_tool.mastery.errors import MasteryError
 from lti_tool.mastery.results import NOT_ASSESSED, MasteryResult, Status
@@ -105,24 +105,50 @@ def rollup_tree(
     its own (direct evidence on a standard), that result counts as one more
     child. A node with neither is not assessed. A cycle raises MasteryError.
     """
-    combine = get_rollup(method)
-    done: dict[Node, MasteryResult] = {}
-    nodes = list(dict.fromkeys([*children, *leaf_results]))
-    for root in nodes:
-        for node in _post_order(root, children, done):
-            kids = list(dict.fromkeys(children.get(node, ())))
+    return RollupPlan(children, scale, method).apply(leaf_results)
+
+
+class RollupPlan(Generic[Node]):
+    """A tree's bottom-up order, worked out once and applied to every student's results.
+
+    The order and the cycle check depend on the tree only, so a whole course pays for
+    them once instead of once per student.
+    """
+
+    __slots__ = ("_combine", "_scale", "_steps")
+
+    def __init__(self, children: Mapping[Node, Sequence[Node]], scale: Scale, method: str) -> None:
+        self._combine = get_rollup(method)
+        self._scale = scale
+        seen: dict[Node, None] = {}
+        steps: list[tuple[Node, tuple[Node, ...]]] = []
+        for root in children:
+            for node in _post_order(root, children, seen):
+                seen[node] = None
+                steps.append((node, tuple(dict.fromkeys(children.get(node, ())))))
+        self._steps = steps
+
+    def apply(self, leaf_results: Mapping[Node, MasteryResult]) -> dict[Node, MasteryResult]:
+        """Every node's result from one student's direct results, as `rollup_tree`."""
+        combine, scale = self._combine, self._scale
+        done: dict[Node, MasteryResult] = {}
+        for node, kids in self._steps:
+            own = leaf_results.get(node)
             if not kids:
-                done[node] = leaf_results.get(node, NOT_ASSESSED)
+                done[node] = own or NOT_ASSESSED
                 continue
             inputs = [done[kid] for kid in kids]
-            if node in leaf_results:
-                inputs.append(leaf_results[node])
+            if own is not None:
+                inputs.append(own)
             done[node] = combine(inputs, scale)
-    return done
+        for node, result in leaf_results.items():  # results on standards outside the tree
+            if node not in done:
+                done[node] = result
+        return done
 
 
 def _post_order(
-    root: Node, children: Mapping[Node, Sequence[Node]], done: Mapping[Node, MasteryResult]
+    root: Node, children: Mapping[Node, Sequence[Node]], done: Container[Node]
 ) -> list[Node]:
     """Nodes under `root` not yet done, children before parents; raise on a cycle.
 

@@ -106,6 +106,18 @@ class Scale:
         raise MasteryError(f"Scale {self.key!r} has no level named {label!r}")
 
 
+def rescale(points: float, old: Scale, new: Scale) -> float | None:
+    """Points given on `old` as points on `new`; None for a non-score level of `old`.
+
+    Points map linearly between the two scoring ranges, clamped to them: evidence keeps the
+    scale it was given on, and the maths adapts when a course changes scale.
+    """
+    if points in old.non_score_points:
+        return None
+    share = (points - old.min_points) / (old.max_points - old.min_points)
+    return new.min_points + min(max(share, 0.0), 1.0) * (new.max_points - new.min_points)
+
+
 def _validate_levels(key: str, levels: tuple[Level, ...]) -> None:
     """Raise MasteryError unless `levels` (sorted by points) make a usable scale."""
     scoring = [level for level in levels if level.counts_as_score]

@@ -10,7 +10,13 @@ from typing import Any
 
 from lti_tool.mastery.calculation import Calculation
 from lti_tool.mastery.errors import MasteryError
-from lti_tool.mastery.policies import StandardId, SummaryGrade, apply_policy, get_policy
+from lti_tool.mastery.policies import (
+    Policy,
+    StandardId,
+    SummaryGrade,
+    apply_resolved,
+    get_policy,
+)
 from lti_tool.mastery.presets import DEFAULT_SCALE
 from lti_tool.mastery.results import MasteryResult
 from lti_tool.mastery.rollup import get_rollup
@@ -37,6 +43,7 @@ class MasterySettings:
     maximum: float = 100.0
     overrides: Mapping[Hashable, Calculation] = field(default_factory=dict, hash=False)
     calculation: Calculation = field(init=False, repr=False, compare=False)
+    _policy: tuple[Policy, dict[str, Any]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         calculation = Calculation(self.method, self.params, self.min_evidence)
@@ -44,7 +51,8 @@ class MasterySettings:
         object.__setattr__(self, "params", calculation.params)
         get_rollup(self.rollup)
         policy = get_policy(self.policy)
-        policy.resolve(self.policy_params)
+        # Resolved once here, not once per student: the table is validated on resolving.
+        object.__setattr__(self, "_policy", (policy, policy.resolve(self.policy_params)))
         # Kept as given over the defaults (a table stays a mapping) for storage.
         policy_params = {**policy.defaults, **self.policy_params}
         object.__setattr__(self, "policy_params", MappingProxyType(policy_params))
@@ -70,12 +78,5 @@ class MasterySettings:
         exempt: Collection[StandardId] = frozenset(),
     ) -> SummaryGrade:
         """One student's summary grade under this course's policy."""
-        return apply_policy(
-            self.policy,
-            results,
-            self.scale,
-            maximum=self.maximum,
-            priority=priority,
-            exempt=exempt,
-            params=self.policy_params,
-        )
+        policy, resolved = self._policy
+        return apply_resolved(policy, resolved, results, self.scale, self.maximum, priority, exempt)

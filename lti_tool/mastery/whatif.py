@@ -34,22 +34,32 @@ class WhatIf:
     @property
     def summary(self) -> str:
         """A sentence for the teacher, e.g. "7 students' levels change; 3 summary grades change"."""
-        levels = (
-            "1 student's level changes"
-            if self.levels_changed == 1
-            else f"{self.levels_changed} students' levels change"
-        )
-        grades = (
-            "1 summary grade changes"
-            if self.grades_changed == 1
-            else f"{self.grades_changed} summary grades change"
-        )
-        return f"{levels}; {grades}"
+        return describe_changes(self.levels_changed, self.grades_changed)
+
+
+def describe_changes(levels_changed: int, grades_changed: int) -> str:
+    """The teacher's sentence: "7 students' levels change; 3 summary grades change"."""
+    levels = (
+        "1 student's level changes"
+        if levels_changed == 1
+        else f"{levels_changed} students' levels change"
+    )
+    grades = (
+        "1 summary grade changes"
+        if grades_changed == 1
+        else f"{grades_changed} summary grades change"
+    )
+    return f"{levels}; {grades}"
 
 
 def _shown(result: MasteryResult) -> tuple[str, str | None]:
     # What the student sees: the status and the level's label, not float noise.
     return result.status.value, result.level.label if result.level else None
+
+
+def is_shown_change(before: MasteryResult, after: MasteryResult) -> bool:
+    """Whether a student would see another level: status or label, not float noise."""
+    return _shown(before) != _shown(after)
 
 
 def compare_settings(
@@ -73,7 +83,7 @@ def compare_settings(
         )
     before = compute_course(cells, current)
     after = compute_course(cells, proposed)
-    changed = [key for key in before if _shown(before[key]) != _shown(after[key])]
+    changed = [key for key in before if is_shown_change(before[key], after[key])]
     grades_before = summarise_course(before, current, priority=priority, exempt=exempt)
     grades_after = summarise_course(after, proposed, priority=priority, exempt=exempt)
     grades_changed = sum(

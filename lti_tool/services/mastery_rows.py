@@ -1,0 +1,219 @@
+"""A course's evidence and stored levels, read and written in bulk through the driver's cursor.
+
+On 70,000 evidence rows SQLAlchemy's per-row result processing costs more than the query, so
+whole-course paths build statements with SQLAlchemy and run them on the session connection's
+own DBAPI cursor, in the session's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, case, delete, select, update
+from sqlalchemy.sql import ClauseElement, ColumnElement
+from sqlalchemy.sql.compiler import Compiled
+
+from ..extensions import db
+from ..mastery import Scale as DomainScale
+from ..mastery import Score
+from ..mastery.scales import rescale
+from ..models import Course, CurrentLevel, Evidence, Scale
+from ..models.types import utcnow
+from .course_settings import domain_scale
+
+Cell = tuple[int, int]  # (student id, standard id)
+Stored = tuple[str, float | None, str | None, int]  # status, points, level label, evidence count
+LEVELS = CurrentLevel.__table__
+STORED = ("status", "points", "level_label", "evidence_count")
+
+
+def _live_evidence(
+    course: Course,
+    columns: Iterable[ColumnElement[Any]],
+    student_ids: Collection[int] | None,
+    standard_ids: Collection[int] | None,
+) -> Select[Any]:
+    """Live evidence of a course, each cell's history oldest first.
+
+    The database orders it, so Python neither builds datetimes nor sorts. On SQLite the
+    column holds fixed-width UTC text (UTCDateTime), whose text order is time order; ties go
+    to the entry id, as in the domain's ORDER_KEY.
+    """
+    query = (
+        select(Evidence.student_id, Evidence.standard_id, Evidence.points, *columns)
+        .where(Evidence.course_id == course.id, Evidence.superseded_by_id.is_(None))
+        .order_by(Evidence.student_id, Evidence.standard_id, Evidence.demonstrated_at, Evidence.id)
+    )
+    if student_ids is not None:
+        query = query.where(Evidence.student_id.in_(list(student_ids)))
+    if standard_ids is not None:
+        query = query.where(Evidence.standard_id.in_(list(standard_ids)))
+    return query
+
+
+def load_points(
+    course: Course,
+    scale_id: int,
+    scale: DomainScale,
+    *,
+    student_ids: Collection[int] | None = None,
+    standard_ids: Collection[int] | None = None,
+    keep: Container[int] | None = None,
+) -> dict[Cell, list[float]]:
+    """Each cell's counting points on the course scale, oldest first: one query.
+
+    Exempt evidence and non-score levels are left out, but their cell stays (it is stored as
+    not assessed); points given on another scale are rescaled. `keep` filters standards.
+    """
+    # None for the common row, 0 when exempt, else the other scale the points were given on.
+    other = case((Evidence.is_exempt, 0), (Evidence.scale_id != scale_id, Evidence.scale_id))
+    rows = driver_rows(_live_evidence(course, [other], student_ids, standard_ids))
+    skip, others = scale.non_score_points, _OtherScales(scale)
+    cells: dict[Cell, list[float]] = {}
+    current: list[float] = []
+    last_student = last_standard = None
+    for student, standard, points, given_on in rows:
+        if standard != last_standard or student != last_student:
+            last_student, last_standard, current = student, standard, []
+            if keep is None or standard in keep:
+                cells[(student, standard)] = current
+        if given_on is None:
+            if points not in skip:
+                current.append(points)
+        elif given_on:
+            value = others.rescale(points, given_on)
+            if value is not None and value not in skip:
+                current.append(value)
+    return cells
+
+
+class _OtherScales:
+    """The older scales some evidence was given on, each loaded on first sight."""
+
+    def __init__(self, scale: DomainScale) -> None:
+        self.scale = scale
+        self.found: dict[int, DomainScale] = {}
+
+    def rescale(self, points: float, scale_id: int) -> float | None:
+        """Points on the course scale, or None for an old non-score level."""
+        old = self.found.get(scale_id)
+        if old is None:
+            old = self.found[scale_id] = domain_scale(db.session.get_one(Scale, scale_id))
+        return rescale(points, old, self.scale)
+
+
+def load_scores(
+    course: Course,
+    scale_id: int,
+    scale: DomainScale,
+    *,
+    student_ids: Collection[int] | None = None,
+    standard_ids: Collection[int] | None = None,
+) -> dict[Cell, list[Score]]:
+    """Live evidence as dated Scores on the course scale, by cell, oldest first: one query."""
+    # The driver's raw instants (text on SQLite) are converted once per distinct value below:
+    # evidence of one assessment shares its date, and parsing dominates on SQLite.
+    columns = [Evidence.demonstrated_at, Evidence.id, Evidence.is_exempt, Evidence.scale_id]
+    others = _OtherScales(scale)
+    instants: dict[object, datetime] = {}
+    cells: dict[Cell, list[Score]] = {}
+    query = _live_evidence(course, columns, student_ids, standard_ids)
+    for student, standard, points, raw, entry, is_exempt, given_on in driver_rows(query):
+        when = instants.get(raw) or instants.setdefault(raw, _instant(raw))
+        if given_on != scale_id:
+            value = others.rescale(points, given_on)
+            # An old non-score level stays out of every calculation, as an exempt score does.
+            points, is_exempt = (scale.min_points, True) if value is None else (value, is_exempt)
+        score = Score(points, when, entry, bool(is_exempt))
+        cells.setdefault((student, standard), []).append(score)
+    return cells
+
+
+def _instant(raw: object) -> datetime:
+    """An aware UTC datetime from what the driver returned (text on SQLite)."""
+    value = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def stored_rows(course: Course, student_ids: Collection[int] | None = None) -> list[Any]:
+    """The stored levels as (row id, student, standard, *Stored) tuples: one query."""
+    query = select(LEVELS.c.id, LEVELS.c.student_id, LEVELS.c.standard_id, *LEVELS.c[STORED])
+    query = query.where(LEVELS.c.course_id == course.id)
+    if student_ids is not None:
+        query = query.where(LEVELS.c.student_id.in_(list(student_ids)))
+    return driver_rows(query)
+
+
+def write_levels(course: Course, fresh: Mapping[Cell, Stored]) -> None:
+    """Make the stored levels of a course equal `fresh`, writing only what differs.
+
+    Changed rows are updated in place (PostgreSQL then re-checks no foreign key, and a change
+    that moves no level writes nothing); new cells are inserted; cells no longer computed (a
+    standard dropped from the course) are deleted.
+    """
+    stored = {(row[1], row[2]): (row[0], tuple(row[3:])) for row in stored_rows(course)}
+    now = _driver_time(utcnow())
+    keys = (*STORED, "updated_at")
+    new = [
+        {"course_id": course.id, "student_id": cell[0], "standard_id": cell[1]}
+        | dict(zip(keys, (*values, now), strict=True))
+        for cell, values in fresh.items()
+        if cell not in stored
+    ]
+    changed = [
+        {"row_id": row_id} | dict(zip(keys, (*fresh[cell], now), strict=True))
+        for cell, (row_id, values) in stored.items()
+        if cell in fresh and fresh[cell] != values
+    ]
+    gone = [{"row_id": row_id} for cell, (row_id, _) in stored.items() if cell not in fresh]
+    by_id = LEVELS.c.id == bindparam("row_id")
+    driver_many(delete(LEVELS).where(by_id), (), gone)
+    driver_many(update(LEVELS).where(by_id), keys, changed)
+    driver_many(LEVELS.insert(), ("course_id", "student_id", "standard_id", *keys), new)
+    for level in [o for o in db.session.identity_map.values() if isinstance(o, CurrentLevel)]:
+        db.session.expire(level)  # written behind the session's back: reload on next use
+
+
+def _driver_time(value: datetime) -> Any:
+    """A timestamp as the driver takes it for a UTCDateTime column (text on SQLite)."""
+    process = LEVELS.c.updated_at.type.bind_processor(db.session.get_bind().dialect)
+    return process(value) if process else value
+
+
+def driver_rows(query: Select[Any]) -> list[Any]:
+    """Every row of a query as the driver's own tuples, in the session's transaction.
+
+    Parameters reach the driver without SQLAlchemy's bind processing: integers only.
+    """
+    db.session.flush()  # what autoflush does before an ORM query
+    connection = db.session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), _driver_params(compiled, compiled.params))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def driver_many(statement: ClauseElement, keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """One statement run for many rows of driver-ready values (executemany)."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    compiled = statement.compile(dialect=connection.dialect, column_keys=list(keys))
+    cursor = connection.connection.cursor()
+    try:
+        cursor.executemany(str(compiled), [_driver_params(compiled, row) for row in rows])
+    finally:
+        cursor.close()
+
+
+def _driver_params(compiled: Compiled, values: Mapping[str, Any]) -> Any:
+    """Parameters in the driver's style: by position for SQLite, by name for psycopg."""
+    names = getattr(compiled, "positiontup", None)
+    return values if names is None else [values[name] for name in names]
