@@ -122,10 +122,15 @@ def change_settings(course: Course, **changes: object) -> CourseSettings:
     return row
 
 
-def change_scale(course: Course, scale: Scale) -> CourseSettings:
-    """Point the course at another scale of its own platform; evidence keeps its old scale."""
+def check_scale_owner(course: Course, scale: Scale) -> None:
+    """A course may use its platform's scales and its own, never another's."""
     if scale.platform_id != course.platform_id or scale.course_id not in (None, course.id):
         raise PermissionDenied("That scale belongs to another platform or course.")
+
+
+def change_scale(course: Course, scale: Scale) -> CourseSettings:
+    """Point the course at another scale of its own platform; evidence keeps its old scale."""
+    check_scale_owner(course, scale)
     domain_scale(scale)
     row = settings_for(course)
     row.scale_id = scale.id

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..extensions import db
+from ..extensions import db, upsert_insert
 from ..mastery import MasteryResult, MasterySettings, Status, SummaryGrade
 from ..mastery.gradebook import calculators, compute_points
 from ..mastery.results import NOT_ASSESSED
@@ -185,10 +184,9 @@ def _stored(result: MasteryResult) -> Stored:
 
 def _upsert(values: list[dict[str, object]]) -> None:
     """INSERT ... ON CONFLICT DO UPDATE, so two writers on one cell cannot collide."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     # Chunks keep each statement under SQLite's bound-parameter limit.
     for start in range(0, len(values), 1000):
-        statement = dialect.insert(CurrentLevel).values(values[start : start + 1000])
+        statement = upsert_insert(CurrentLevel).values(values[start : start + 1000])
         upsert = statement.on_conflict_do_update(
             index_elements=["course_id", "student_id", "standard_id"],
             set_={key: statement.excluded[key] for key in (*STORED, "updated_at")},

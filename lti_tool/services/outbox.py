@@ -45,7 +45,6 @@ class DrainReport:
     delivered: int = 0
     retried: int = 0
     dead: int = 0
-    token_batches: int = 0
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DrainReport) -> None:
@@ -53,7 +52,6 @@ class DrainReport:
         self.delivered += other.delivered
         self.retried += other.retried
         self.dead += other.dead
-        self.token_batches += other.token_batches
         self.errors.extend(other.errors)
 
 
@@ -124,7 +122,6 @@ def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) ->
         report.retried += len(claims)
         return
     client = _client(course.platform, course)
-    report.token_batches += 1
     sendable: list[tuple[Claim, str]] = []
     for item in claims:
         column = db.session.get(GradeColumn, item.column_id)

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from ..errors import PermissionDenied
 from ..mastery import MasteryResult, MasterySettings, SummaryGrade
 from ..mastery.results import NOT_ASSESSED
 from ..mastery.whatif import describe_changes, is_shown_change
 from ..models import Course, CourseSettings, Scale
-from .course_settings import domain_scale, mastery_settings, settings_for
+from .course_settings import check_scale_owner, domain_scale, mastery_settings, settings_for
 from .frameworks import course_tree
 from .mastery import CourseMastery, assemble, course_students, load_points
 from .rejections import reported
@@ -128,8 +127,7 @@ def _proposed(
     Overlaid on the stored row, not on `current`, whose params have defaults filled in: a
     method change that keeps another method's stored params is refused, as saving it is.
     """
-    if scale.platform_id != course.platform_id or scale.course_id not in (None, course.id):
-        raise PermissionDenied("That scale belongs to another platform or course.")
+    check_scale_owner(course, scale)
     values = {name: getattr(row, name) for name in STORED_FIELDS} | dict(changes)
     with reported():
         proposed_scale = current.scale if scale.id == row.scale_id else domain_scale(scale)
