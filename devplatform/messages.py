@@ -17,6 +17,7 @@ from devplatform.vocab import (
     PRODUCT_VERSION,
     Claim,
     MessageType,
+    TOOL_CONFIGURATION,
     Role,
     Scope,
 )
@@ -143,7 +144,8 @@ def build_launch_claims(
     }
     if Role.MENTOR in roles and mentees:
         claims[Claim.ROLE_SCOPE_MENTOR] = mentees
-    all_custom: dict[str, str] = {}
+    tool_config = reg.config.get(TOOL_CONFIGURATION) or {}
+    all_custom: dict[str, str] = dict(tool_config.get("custom_parameters") or {})
     if message_type == MessageType.DEEP_LINKING:
         claims[Claim.TARGET_LINK_URI] = target_link_uri or urls["deep_link_url"]
         data = seal(platform.secret, {
@@ -168,9 +170,22 @@ def build_launch_claims(
         all_custom.update(link.custom)
     all_custom.update(custom or {})
     if all_custom:
-        claims[Claim.CUSTOM] = all_custom
+        claims[Claim.CUSTOM] = {k: _substitute(v, course) for k, v in all_custom.items()}
     claims.update(_service_claims(platform, context_id, client_id, resource_link_id))
     return claims
+
+
+# Substitution variables the platform expands in custom parameters, as Canvas does; an
+# unknown one is sent as written (so a tool must treat "$Name" as "not offered").
+_SUBSTITUTIONS = {
+    "$Context.id": lambda course: course.id,
+    "$Context.id.history": lambda course: ",".join(course.history),
+}
+
+
+def _substitute(value: str, course: Any) -> str:
+    expand = _SUBSTITUTIONS.get(value)
+    return expand(course) if expand else value
 
 
 def build_login_initiation(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from dataclasses import replace
 from collections.abc import Mapping
 from typing import Any
 
@@ -164,6 +165,29 @@ class Platform:
                         tools=list(tools if tools is not None else [self.default_client_id]))
         with self.store.lock:
             self.store.state.courses[context_id] = course
+            self.store.save()
+        return course
+
+    def copy_course(self, source_id: str, context_id: str, label: str, title: str) -> Course:
+        """A new term's course copied from another, as Canvas's course copy does: its tools,
+        activities and columns (tags and resourceIds kept, no grades, no enrolments), and the
+        source in its $Context.id.history."""
+        with self.store.lock:
+            state = self.store.state
+            source = state.courses[source_id]
+            course = Course(id=context_id, label=label, title=title, sourcedid=f"SIS-{label}",
+                            tools=list(source.tools), history=[source.id, *source.history])
+            state.courses[context_id] = course
+            links = {}
+            for link in [lk for lk in state.links.values() if lk.context_id == source_id]:
+                links[link.id] = replace(link, id=self.store.new_id(), context_id=context_id,
+                                         custom=dict(link.custom))
+                state.links[links[link.id].id] = links[link.id]
+            for item in [i for i in state.line_items.values() if i.context_id == source_id]:
+                copied = links.get(item.resource_link_id or "")
+                new = replace(item, id=self.store.new_id(), context_id=context_id,
+                              resource_link_id=copied.id if copied else None)
+                state.line_items[new.id] = new
             self.store.save()
         return course
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devplatform.store import Course, Enrollment, LineItem, Registration, ResourceLink, State, User
-from devplatform.vocab import ALL_SCOPES, MemberStatus, Role
+from devplatform.vocab import ALL_SCOPES, TOOL_CONFIGURATION, MemberStatus, Role
 
 DEMO_CONTEXT_ID = "algebra-1-p3"
 OTHER_CONTEXT_ID = "biology-2-p5"
@@ -64,6 +64,8 @@ def seed_demo(state: State, client_id: str, deployment_id: str) -> None:
     state.registrations[client_id] = Registration(
         client_id=client_id, name="Mastery Tracker", deployment_ids=[deployment_id],
         scopes=list(ALL_SCOPES), seeded=True,
+        # As the tool's Canvas developer key asks: the course-copy history on every launch.
+        config={TOOL_CONFIGURATION: {"custom_parameters": {"ctx_history": "$Context.id.history"}}},
     )
     state.links["501"] = ResourceLink(
         id="501", context_id=DEMO_CONTEXT_ID, client_id=client_id, title="Mastery Tracker",

@@ -45,6 +45,8 @@ class Course:
     sourcedid: str = ""
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
     tools: list[str] = field(default_factory=list)
+    # Context ids this course was copied from, newest first ($Context.id.history).
+    history: list[str] = field(default_factory=list)
 
 
 @dataclass

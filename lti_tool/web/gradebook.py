@@ -9,6 +9,7 @@ from flask import Blueprint, make_response, render_template, request
 from ..extensions import db
 from ..services.course_settings import domain_scale, settings_for
 from ..services.views.gradebook import build_gradebook
+from . import course_copy
 from .access import Viewer, current_viewer, launch_url_pattern, teacher_viewer
 
 bp = Blueprint("gradebook", __name__)
@@ -41,6 +42,7 @@ def render_grid(viewer: Viewer) -> str:
         sorted_by=by,
         priority_only=priority_only,
         cell_href=launch_url_pattern("cells.show", "student_id", "standard_id"),
+        copy_offers=[] if book.adopted else course_copy.offers(viewer),
     )
     # After rendering: a commit expires every loaded row, and the page would reload each.
     db.session.commit()  # the course's default settings are created on first use

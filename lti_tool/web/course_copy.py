@@ -1,0 +1,47 @@
+"""A new term's course brings the setup of an earlier one: "bring the setup from <course>"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+
+from ..extensions import db
+from ..services import course_copy
+from .access import Viewer, teacher_viewer
+
+bp = Blueprint("course_copy", __name__)
+
+NOTICE = (
+    "The setup of {source} is here: {report.standards} standards, {report.assessments} "
+    "assessments, the scale “{report.scale}” and its settings. No evidence was copied."
+)
+
+
+def offers(viewer: Viewer) -> list[course_copy.Candidate]:
+    """The courses this teacher may bring the setup from (copy history first)."""
+    return course_copy.candidates(viewer.course, viewer.user, _history(viewer))
+
+
+@bp.get("/course/copy")
+def choose():
+    """The earlier courses, each with what bringing its setup would add."""
+    viewer = teacher_viewer()
+    page = render_template("course/copy.html", viewer=viewer, offers=offers(viewer))
+    db.session.commit()
+    return page
+
+
+@bp.post("/course/copy")
+def bring():
+    """Bring the chosen course's setup here, in one transaction; evidence never comes."""
+    viewer = teacher_viewer()
+    source = course_copy.source_for(
+        viewer.course, viewer.user, request.form.get("source", type=int) or 0, _history(viewer)
+    )
+    report = course_copy.bring_setup(source, viewer.course)
+    db.session.commit()
+    notice = NOTICE.format(source=source.display_name, report=report)
+    return render_template("course/copied.html", viewer=viewer, notice=notice, source=source)
+
+
+def _history(viewer: Viewer) -> list[str]:
+    return course_copy.history_ids(viewer.launch.claims)
