@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import TextIO
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -10,7 +13,8 @@ from .cli_mastery import evidence_cli, framework_cli
 from .errors import LtiToolError
 from .extensions import db
 from .lti.context import lti
-from .services import platforms
+from .models import Platform
+from .services import platforms, registration_data
 from .worker import Worker, WorkerReport
 
 keys_cli = AppGroup("keys", help="The tool's signing keys (PEM files in KEY_DIR).")
@@ -80,15 +84,52 @@ def platform_list() -> None:
         )
 
 
+def _registration(issuer: str, client_id: str) -> Platform:
+    platform = platforms.find_platform(issuer, client_id)
+    if platform is None:
+        raise click.ClickException(f"No platform {issuer} with client id {client_id}.")
+    return platform
+
+
+@platform_cli.command("export")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--out", type=click.File("w"), default="-", help="File to write (default stdout).")
+def platform_export(issuer: str, client_id: str, out: TextIO) -> None:
+    """Everything one registration holds, as JSON (for a district at contract end)."""
+    data = registration_data.export(_registration(issuer, client_id))
+    json.dump(data, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    rows = sum(len(table) for table in data["tables"].values())
+    click.echo(f"Exported {rows} rows of {data['registration']['name']}.", err=True)
+
+
+@platform_cli.command("purge")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--confirm", "typed_name", required=True, help="The registration's name, typed back.")
+def platform_purge(issuer: str, client_id: str, typed_name: str) -> None:
+    """Delete every row of one registration: courses, people, evidence, grades, standards."""
+    platform = _registration(issuer, client_id)
+    try:
+        deleted = registration_data.purge(platform, typed_name)
+    except LtiToolError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} {error.hint or ''}".strip()) from error
+    db.session.commit()
+    for table, count in sorted(deleted.items()):
+        if count:
+            click.echo(f"{table}: {count}")
+    click.echo(f"Purged {sum(deleted.values())} rows.")
+
+
 @deployment_cli.command("add")
 @click.option("--issuer", required=True)
 @click.option("--client-id", required=True)
 @click.option("--deployment-id", required=True)
 def deployment_add(issuer: str, client_id: str, deployment_id: str) -> None:
     """Allow launches from another deployment of a registered platform."""
-    platform = platforms.find_platform(issuer, client_id)
-    if platform is None:
-        raise click.ClickException(f"No platform {issuer} with client id {client_id}.")
+    platform = _registration(issuer, client_id)
     platforms.add_deployment(platform, deployment_id)
     db.session.commit()
     click.echo(f"Deployment {deployment_id} added to platform {platform.id}.")
