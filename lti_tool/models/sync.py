@@ -37,6 +37,11 @@ class GradeColumn(db.Model):
     line_item_url: Mapped[str | None] = mapped_column(String(1000))
     # A column the course no longer wants (a standard lost its priority) gets nothing more.
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The platform answered that the line item is gone (deleted in the LMS): its grades wait,
+    # paused, until a teacher chooses to recreate the column (one banner, not a dead letter
+    # per student).
+    gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    gone_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     course: Mapped[Course] = relationship()

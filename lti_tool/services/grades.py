@@ -9,11 +9,12 @@ nothing queued, so a grade sent earlier stays (correction 6).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..errors import NotFound
 from ..extensions import db
@@ -32,6 +33,8 @@ from ..models.types import utcnow
 from .course_settings import mastery_settings, settings_for
 from .frameworks import CourseTree, course_tree
 from .mastery import stored_levels
+
+log = logging.getLogger(__name__)
 
 SUMMARY_LABEL = "Mastery summary"
 
@@ -274,3 +277,47 @@ def release_held(course: Course, *, now: datetime | None = None) -> int:
         .values(due_at=now or utcnow())
     )
     return db.session.execute(query).rowcount
+
+
+@dataclass(frozen=True)
+class GoneColumn:
+    """A column deleted in the LMS, and how many of its grades wait for it."""
+
+    column: GradeColumn
+    waiting: int
+
+
+def gone_columns(course: Course) -> list[GoneColumn]:
+    """The course's paused columns (deleted in the LMS), with their waiting grades: one query."""
+    query = (
+        select(GradeColumn, func.count(GradeOutbox.id))
+        .outerjoin(
+            GradeOutbox,
+            (GradeOutbox.column_id == GradeColumn.id) & (GradeOutbox.state == OutboxState.PENDING),
+        )
+        .where(GradeColumn.course_id == course.id, GradeColumn.gone_at.is_not(None))
+        .group_by(GradeColumn.id)
+        .order_by(GradeColumn.id)
+    )
+    return [GoneColumn(column, waiting) for column, waiting in db.session.execute(query)]
+
+
+def recreate_column(course: Course, column_id: int, *, now: datetime | None = None) -> int:
+    """Unpause a deleted column: the worker creates it again and sends its grades now."""
+    column = db.session.scalar(
+        select(GradeColumn).where(
+            GradeColumn.id == column_id,
+            GradeColumn.course_id == course.id,
+            GradeColumn.gone_at.is_not(None),
+        )
+    )
+    if column is None:
+        raise NotFound("That column is not waiting to be recreated.")
+    column.gone_at = column.gone_reason = column.line_item_url = None
+    waiting = db.session.execute(
+        update(GradeOutbox)
+        .where(GradeOutbox.column_id == column.id, GradeOutbox.state != OutboxState.SENT)
+        .values(state=OutboxState.PENDING, due_at=now or utcnow(), attempts=0)
+    ).rowcount
+    log.info("column %s of course %s to be recreated (%d grades)", column.id, course.id, waiting)
+    return waiting

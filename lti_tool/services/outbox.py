@@ -45,6 +45,7 @@ class DrainReport:
     delivered: int = 0
     retried: int = 0
     dead: int = 0
+    paused: int = 0  # waiting for a column deleted in the LMS to be recreated
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DrainReport) -> None:
@@ -52,6 +53,7 @@ class DrainReport:
         self.delivered += other.delivered
         self.retried += other.retried
         self.dead += other.dead
+        self.paused += other.paused
         self.errors.extend(other.errors)
 
 
@@ -78,6 +80,7 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
             GradeOutbox.state == OutboxState.PENDING,
             GradeOutbox.due_at <= now,
             or_(GradeOutbox.lease_until.is_(None), GradeOutbox.lease_until < now),
+            GradeColumn.gone_at.is_(None),
         )
         .order_by(GradeOutbox.due_at, GradeOutbox.id)
         .limit(limit)
@@ -256,10 +259,13 @@ def _settle(item: Claim, outcome: Outcome, report: DrainReport) -> None:
         due = now + timedelta(seconds=max(after, _backoff(attempts)))
         changed = _update(mine, **released, attempts=attempts, last_error=message, due_at=due)
         report.retried += 1
+    elif isinstance(outcome, Gone):
+        # The column was deleted in the LMS: pause it (one banner for the teacher), keep the
+        # grade pending; recreating the column sends it.
+        _pause_column(item.column_id, message, now)
+        changed = _update(mine, **released, attempts=0, last_error=message)
+        report.paused += changed
     else:
-        if isinstance(outcome, Gone):
-            # The retry action finds or creates the line item again.
-            _update_column(item.column_id)
         changed = _update(
             mine, **released, attempts=attempts, last_error=message, state=OutboxState.DEAD.value
         )
@@ -277,10 +283,13 @@ def _update(where: ColumnElement[bool], **values: object) -> int:
     return result.rowcount
 
 
-def _update_column(column_id: int) -> None:
+def _pause_column(column_id: int, reason: str, now: datetime) -> None:
     db.session.execute(
-        update(GradeColumn).where(GradeColumn.id == column_id).values(line_item_url=None)
+        update(GradeColumn)
+        .where(GradeColumn.id == column_id, GradeColumn.gone_at.is_(None))
+        .values(line_item_url=None, gone_at=now, gone_reason=reason)
     )
+    log.warning("gradebook column %s is gone from the LMS: %s", column_id, reason)
 
 
 def _attempts(row_id: int) -> int:

@@ -7,6 +7,7 @@ import re
 from flask import Blueprint, make_response, render_template, request
 
 from ..extensions import db
+from ..services import grades
 from ..services.course_settings import domain_scale, settings_for
 from ..services.views.gradebook import build_gradebook
 from . import course_copy
@@ -43,6 +44,7 @@ def render_grid(viewer: Viewer) -> str:
         priority_only=priority_only,
         cell_href=launch_url_pattern("cells.show", "student_id", "standard_id"),
         copy_offers=[] if book.adopted else course_copy.offers(viewer),
+        gone_columns=grades.gone_columns(viewer.course),
     )
     # After rendering: a commit expires every loaded row, and the page would reload each.
     db.session.commit()  # the course's default settings are created on first use

@@ -14,6 +14,7 @@ NOTICES = {
     "lms": "Reading grades from the LMS: the evidence appears within a minute.",
     "roster": "Reading the class list from the LMS.",
     "retry": "The failed grades will be sent again within a minute.",
+    "recreate": "The column will be created again in the LMS and its grades sent within a minute.",
 }
 
 
@@ -26,6 +27,7 @@ def status():
         "sync/status.html",
         viewer=viewer,
         rows=grades.sync_status(course),
+        gone_columns=grades.gone_columns(course),
         recent_jobs=jobs.latest_jobs(course),
         notice=NOTICES.get(request.args.get("done", "")),
     )
@@ -51,3 +53,12 @@ def retry():
     grades.retry_dead(viewer.course, row_id)
     db.session.commit()
     return redirect(launch_url("sync.status", done="retry"), 303)
+
+
+@bp.post("/sync/columns/<int:column_id>/recreate")
+def recreate_column(column_id: int):
+    """Create again a gradebook column deleted in the LMS, and send its waiting grades."""
+    viewer = teacher_viewer()
+    grades.recreate_column(viewer.course, column_id)
+    db.session.commit()
+    return redirect(launch_url("sync.status", done="recreate"), 303)

@@ -16,7 +16,6 @@ from lti_tool.models import (
     SUMMARY_TAG,
     Course,
     Enrollment,
-    GradeColumn,
     GradeOutbox,
     OutboxState,
     User,
@@ -211,21 +210,36 @@ def test_refusals_are_dead_lettered_with_the_platform_message_then_retried(
     assert set(summary_results(lms)) == {"201", "202"}
 
 
-def test_a_deleted_column_is_dead_until_retried_then_recreated(
+def test_a_deleted_column_pauses_its_grades_until_the_teacher_recreates_it(
     tool: Flask, lms: Lms, course_id: int
 ) -> None:
     score(tool, course_id, "201", "S1", 3)
+    score(tool, course_id, "202", "S1", 2)
     drain(tool)
     [item] = [i for i in lms.platform.line_items(COURSE) if i.tag == SUMMARY_TAG]
     grading.delete_line_item(lms.platform.store, item)
     score(tool, course_id, "201", "S1", 4, day=1)
-    assert drain(tool).dead == 1
+    score(tool, course_id, "202", "S1", 4, day=1)
+    report = drain(tool)
+    assert (report.paused, report.dead) == (2, 0)  # a 404 pauses the column, no dead letter
+    score(tool, course_id, "201", "S1", 2, day=2)
+    assert drain(tool).claimed == 0  # later grades wait for it without calling the LMS
     with tool.app_context():
-        assert db.session.scalars(select(GradeColumn)).one().line_item_url is None
-        grades.retry_dead(db.session.get(Course, course_id))
+        course = db.session.get(Course, course_id)
+        [gone] = grades.gone_columns(course)
+        assert gone.waiting == 2 and gone.column.line_item_url is None
+        assert {s.row.state for s in grades.sync_status(course)} == {OutboxState.PENDING}
+        grades.recreate_column(course, gone.column.id)
         db.session.commit()
-    assert drain(tool).delivered == 1
-    assert summary_results(lms)["201"]["score_given"] == 100.0
+        assert grades.gone_columns(course) == []
+    assert drain(tool).delivered == 2
+    # The newest value of each (201's third score, level 2), not the one paused first.
+    assert {sub: r["score_given"] for sub, r in summary_results(lms).items()} == {
+        "201": 70.0,
+        "202": 100.0,
+    }
+    [new] = [i for i in lms.platform.line_items(COURSE) if i.tag == SUMMARY_TAG]
+    assert new.id != item.id
 
 
 def test_superseded_on_moodle_is_resent_with_a_fresh_timestamp(

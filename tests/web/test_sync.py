@@ -3,9 +3,12 @@ an LMS grade comes back as evidence on "Sync from LMS", and failures are shown w
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from sqlalchemy import select
 
+from devplatform import grading
 from lti_tool.extensions import db
 from lti_tool.models import SUMMARY_TAG, Course, Evidence, Job
 from lti_tool.services import lms_results
@@ -92,3 +95,32 @@ def test_students_cannot_see_or_start_syncs(tool: Flask, lms: Lms) -> None:
     assert student.post("/sync/retry", {}).status_code == 403
     with tool.app_context():
         assert db.session.scalars(select(Job).where(Job.kind == "lms_results")).all() == []
+
+
+def test_a_column_deleted_in_the_lms_shows_one_banner_and_is_recreated(
+    tool: Flask, lms: Lms
+) -> None:
+    teacher = launch_as(Browser(tool, lms), TEACHER)
+    ids = seed(tool, lms, student_count=3)
+    Worker(tool).drain()
+    [item] = [i for i in lms.platform.line_items(COURSE) if i.tag == SUMMARY_TAG]
+    grading.delete_line_item(lms.platform.store, item)
+    standard = next(iter(ids.standards.values()))
+    for sub in ("201", "202"):
+        added = teacher.post(
+            f"/students/{ids.users[sub]}/standards/{standard}/evidence",
+            {"level": "1", "date": "2026-11-20", "comment": "Retake"},
+        )
+        assert added.status_code == 303, added.get_data(as_text=True)
+    report = Worker(tool).drain().grades
+    assert report.dead == 0 and report.paused >= 1
+    book = teacher.get("/gradebook").get_data(as_text=True)
+    assert book.count("was deleted in the LMS") == 1 and "2 grades wait for it" in book
+    page = teacher.get("/sync").get_data(as_text=True)
+    assert "Not accepted" not in page and "Column deleted in the LMS" in page
+    [action] = re.findall(r'action="(/sync/columns/\d+/recreate)"', page)
+
+    assert teacher.post(action, {}).status_code == 303
+    assert Worker(tool).drain().grades.delivered == 2
+    assert "was deleted in the LMS" not in teacher.get("/gradebook").get_data(as_text=True)
+    assert summary_column(lms)["201"]["comment"]
