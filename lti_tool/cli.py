@@ -164,7 +164,8 @@ def sync_once() -> None:
 def _echo_report(report: WorkerReport) -> None:
     grades = report.grades
     click.echo(
-        f"grades: {grades.delivered} delivered, {grades.retried} to retry, {grades.dead} failed; "
+        f"grades: {grades.delivered} delivered, {grades.retried} to retry, {grades.dead} failed, "
+        f"{grades.paused} waiting for a deleted column; "
         f"jobs: {report.jobs_done} done, {report.jobs_failed} failed"
     )
     for line in grades.errors:
