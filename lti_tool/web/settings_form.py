@@ -205,7 +205,10 @@ def _policy_params(form: SettingsForm, policy: str) -> dict[str, Any]:
 
 
 def _sentence(text: str) -> str:
+    """The domain's message as the end of a sentence after "Conversion table: "."""
     text = text.strip().rstrip(".")
+    if text.lower().startswith("conversion table "):
+        text = text[len("conversion table ") :]
     return (text[:1].lower() + text[1:] + ".") if text else "check its rows."
 
 
