@@ -14,12 +14,14 @@ from flask import Blueprint, redirect, render_template, request
 
 from ..errors import MasteryRejected, NotFound, SessionExpired
 from ..extensions import db
+from ..models import Launch
 from ..models.types import utcnow
 from ..services import scoring
 from ..services.course_settings import domain_scale, settings_for
 from ..services.frameworks import course_tree
+from ..services.launches import token_hash
 from ..services.views.common import ScaleView
-from .access import Viewer, launch_url, teacher_viewer
+from .access import Viewer, launch_origins, launch_url, teacher_viewer
 from .forms import latest_day
 from .scoring_form import (
     ScoreForm,
@@ -30,6 +32,7 @@ from .scoring_form import (
     typed_values,
     view_from_snapshot,
 )
+from .security import allow_framing_by
 
 log = logging.getLogger(__name__)
 bp = Blueprint("scoring", __name__)
@@ -143,7 +146,18 @@ def _kept(assessment_id: int):
             hint="Open the tool again from your course; nothing you saved is lost.",
         )
     log.info("scores not saved: the launch expired (assessment %s)", assessment_id)
+    _frame_like_the_launch(request.form.get("launch", ""))
     return _sheet_page(view, typed_values(request.form, view), is_expired=True), 401
+
+
+def _frame_like_the_launch(token: str) -> None:
+    """Let the expired launch's platform frame the kept page, as it framed the sheet.
+
+    Only the platform's origins are read from the launch: nothing it granted access to.
+    """
+    row = db.session.get(Launch, token_hash(token)) if token else None
+    if row is not None:
+        allow_framing_by(launch_origins(row.platform, row.claims))
 
 
 def _sheet_page(
