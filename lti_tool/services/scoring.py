@@ -170,7 +170,7 @@ def score_assessment(
                     comment,
                 )
             )
-        elif (before.points, before.comment) == (mark.points, comment):
+        elif (before.points, before.comment or None) == (mark.points, comment):
             report.unchanged += 1
         else:
             changed.append((before, Mark(mark.student_id, mark.standard_id, mark.points, comment)))

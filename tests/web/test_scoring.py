@@ -147,6 +147,16 @@ def test_save_records_everything_once_with_grades_queued_and_resaving_adds_nothi
     assert count(tool, Evidence, Evidence.superseded_by_id.is_not(None)) >= 1
     assert count(tool, EvidenceAudit, EvidenceAudit.action == "supersede") >= 1
 
+    # A comment cleared is a change once; saving the cleared sheet again adds nothing.
+    marks[f"comment-{cell(ids, STUDENT, 'F-IF.6')}"] = ""
+    for expected in ("1 corrected", "Nothing new to save"):
+        response = visit.post(
+            f"/assessments/{assessment_id}/score",
+            {**form, **marks, "date": TODAY, "action": "save"},
+        )
+        assert expected in browser.tool.get(response.headers["Location"]).get_data(as_text=True)
+    assert count(tool, Evidence) == evidence_before + 18
+
 
 def test_bad_marks_are_named_next_to_the_cell_and_nothing_is_saved(browser, ids, tool):
     visit = launch_as(browser, TEACHER)
