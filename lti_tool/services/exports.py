@@ -1,8 +1,8 @@
 """CSV and dict exports: the gradebook, the evidence log, one student's report.
 
 Every text cell is neutralised against CSV (formula) injection: spreadsheets run a cell
-starting with = + - @ (or a tab / carriage return) as a formula, so such cells get a
-leading apostrophe.
+starting with = + - @ (or a tab / carriage return / line feed) as a formula, some after
+leading spaces too, so such cells get a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -16,16 +16,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Assessment, Course, Enrollment, Evidence, Level, Scale, Standard, User
-from .frameworks import course_tree
-from .mastery import stored_levels, student_mastery
+from ..models import Assessment, Course, Evidence, Level, Scale, Standard, User
+from .mastery import student_mastery
+from .views.common import status_text
+from .views.gradebook import build_gradebook
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_cell(value: object) -> object:
     """The value, with text that a spreadsheet would run as a formula made inert."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and (
+        value.startswith(_FORMULA_START) or value.lstrip(" \u00a0").startswith(_FORMULA_START)
+    ):
         return "'" + value
     return value
 
@@ -39,29 +42,19 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def _students(course: Course) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Enrollment, Enrollment.user_id == User.id)
-            .where(Enrollment.course_id == course.id, Enrollment.role == "student")
-            .order_by(User.family_name, User.name, User.id)
-        )
-    )
-
-
 def gradebook_csv(course: Course) -> str:
-    """Students × adopted standards, each cell the stored current level's label."""
-    tree = course_tree(course)
-    order = tree.preorder()
-    levels = stored_levels(course)
-    header = ["Student", "LMS user id", *(tree.standards[i].label for i in order)]
+    """Students × adopted standards as the gradebook shows them: each cell the current level
+    (parents rolled up), or why there is none; the summary grade last."""
+    book = build_gradebook(course)
+    header = ["Student", "LMS user id", *(c.standard.label for c in book.columns)]
     rows = []
-    for student in _students(course):
-        cells = [levels.get((student.id, i)) for i in order]
-        labels = [r.level.label if r is not None and r.level else "" for r in cells]
-        rows.append([student.display_name, student.sub, *labels])
-    return to_csv(header, rows)
+    for row in book.rows:
+        cells = [status_text(row.result(c.standard.id)) for c in book.columns]
+        summary = row.summary.score if row.summary else None
+        rows.append(
+            [row.student.display_name, row.student.sub, *cells, "" if summary is None else summary]
+        )
+    return to_csv([*header, "Summary grade"], rows)
 
 
 def evidence_csv(course: Course) -> str:

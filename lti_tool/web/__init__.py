@@ -10,13 +10,16 @@ def register_blueprints(app: Flask) -> None:
         access,
         cells,
         course_copy,
+        exports,
         gradebook,
         health,
         limits,
         lti,
         pages,
         profile,
+        scoring,
         security,
+        settings,
         sync,
     )
 
@@ -28,6 +31,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(course_copy.bp)
+    app.register_blueprint(scoring.bp)
+    app.register_blueprint(settings.bp)
+    app.register_blueprint(exports.bp)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)

@@ -71,22 +71,28 @@ def _points(form: EvidenceForm, scale: ScaleView) -> float | None:
 
 
 def _when(form: EvidenceForm, now: datetime) -> datetime | None:
-    """The date as an instant: now for today (so it counts as the latest), else midday UTC."""
-    if not form.date:
-        form.errors["date"] = "Enter the date the evidence was shown."
-        return None
+    when, error = read_day(form.date, now)
+    if error:
+        form.errors["date"] = error
+    return when
+
+
+def read_day(text: str, now: datetime) -> tuple[datetime | None, str | None]:
+    """A typed date as an instant, or the problem with it.
+
+    Today is `now` (so it counts as the latest evidence); another day is its midday UTC.
+    """
+    if not text:
+        return None, "Enter the date the evidence was shown."
     try:
-        day = date.fromisoformat(form.date)
+        day = date.fromisoformat(text)
     except ValueError:
-        form.errors["date"] = "Enter the date as YYYY-MM-DD, for example 2025-09-30."
-        return None
+        return None, "Enter the date as YYYY-MM-DD, for example 2025-09-30."
     if day > latest_day(now):
-        form.errors["date"] = "The date cannot be in the future."
-        return None
+        return None, "The date cannot be in the future."
     if day < EARLIEST:
-        form.errors["date"] = f"The date cannot be before {EARLIEST.isoformat()}."
-        return None
-    return now if day >= now.date() else datetime.combine(day, time(12, 0), UTC)
+        return None, f"The date cannot be before {EARLIEST.isoformat()}."
+    return (now if day >= now.date() else datetime.combine(day, time(12, 0), UTC)), None
 
 
 def latest_day(now: datetime) -> date:

@@ -14,7 +14,18 @@ from lti_tool.services import evidence, exports
 
 from .conftest import standard_ids
 
-HOSTILE = ['=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tx", 'quote " and, comma']
+HOSTILE = [
+    '=HYPERLINK("http://evil")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tx",
+    "\r=1",
+    "\n=1+1",
+    "  =1+1",  # some spreadsheets skip leading spaces before a formula
+    "\u00a0@SUM(A1)",
+    "\uff1d1+1",  # full-width equals sign
+]
 
 
 def rows_of(text: str) -> list[list[str]]:
@@ -24,8 +35,12 @@ def rows_of(text: str) -> list[list[str]]:
 @pytest.mark.parametrize("value", HOSTILE)
 def test_safe_cell(value):
     cell = exports.safe_cell(value)
-    assert not str(cell).startswith(("=", "+", "-", "@", "\t"))
-    assert str(cell).endswith(value)
+    assert str(cell) == "'" + value
+
+
+@pytest.mark.parametrize("value", ['quote " and, comma', "Mateo Hernández", "3 - 2", 3.0, -1, None])
+def test_safe_cell_leaves_harmless_values(value):
+    assert exports.safe_cell(value) == value
 
 
 def test_exports_escape_hostile_strings(make_course, make_framework, make_student):
