@@ -15,6 +15,10 @@ SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": Tru
 # PostgreSQL only: seconds to wait for a connection before answering 503.
 DATABASE_CONNECT_TIMEOUT_SECONDS = 5
 
+# Largest request body accepted (uploaded import files, forms), in bytes; larger ones get a
+# 413 page. Environment: LTI_TOOL_MAX_CONTENT_LENGTH=10000000.
+MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
 # Public base URL of the tool, used in registrations and in /lti/setup. None: from the request.
 TOOL_BASE_URL = None
 TOOL_NAME = "Mastery Tracker"

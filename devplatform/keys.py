@@ -77,6 +77,9 @@ class KeyRing:
         self._lock = threading.Lock()
         self._current: Any = None
         self._previous: list[Any] = []
+        # Signing keys without their kid, by id() of the key they come from. Importing an RSA
+        # key checks it (~40 ms): done once per key, not once per token.
+        self._signers: dict[int, tuple[Any, Any]] = {}
 
     def _ensure(self) -> Any:
         # Key generation is lazy: nothing slow happens in create_app.
@@ -147,13 +150,25 @@ class KeyRing:
             return f"{_b64(json.dumps(header).encode())}.{_b64(payload)}."
         signing_key = key if key is not None else self.current
         if hasattr(signing_key, "as_dict"):
-            # authlib would put the key's own kid in the header; the caller's wins.
-            members = {
-                k: v for k, v in signing_key.as_dict(is_private=True).items() if k != "kid"
-            }
-            signing_key = JsonWebKey.import_key(members)
+            signing_key = self._signer(signing_key)
         token = JsonWebToken([alg]).encode(header, claims, signing_key)
         return token.decode("ascii")
+
+    def _signer(self, key: Any) -> Any:
+        """The key without its kid (authlib would put the key's own kid in the header; the
+        caller's wins), imported once per key."""
+        with self._lock:
+            cached = self._signers.get(id(key))
+            # The key itself is held in the entry, so its id() cannot be reused meanwhile.
+            if cached is not None and cached[0] is key:
+                return cached[1]
+        members = {k: v for k, v in key.as_dict(is_private=True).items() if k != "kid"}
+        signer = JsonWebKey.import_key(members)
+        with self._lock:
+            if len(self._signers) >= 8:  # a few keys at most: current, previous, tests' own
+                self._signers.clear()
+            self._signers[id(key)] = (key, signer)
+        return signer
 
 
 class ToolKeyCache:

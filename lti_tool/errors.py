@@ -6,12 +6,16 @@ with the request id; the log gets the technical reason. Never a stack trace.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Sequence
 
-from flask import Flask, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, current_app, g, jsonify, render_template, request
+from sqlalchemy import exc as sa_exc
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from .extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +96,25 @@ def request_id() -> str:
     return rid
 
 
+def database_unavailable(error: sa_exc.SQLAlchemyError) -> str | None:
+    """Why the database could not serve this request, or None if the error is not of that kind.
+
+    Connection refused or lost, the pool out of connections, a busy or locked database: all
+    pass by themselves, so the person gets a 503 "try again", not a 500. The reason names the
+    error's class and SQLSTATE only: driver messages may carry the host, user or database.
+    """
+    if isinstance(error, sa_exc.TimeoutError):
+        return "no free database connection in the pool (TimeoutError)"
+    is_lost = isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    if not (is_lost or isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError)):
+        return None
+    orig = getattr(error, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "sqlite_errorname", None)
+    kind = f"{type(orig).__module__}.{type(orig).__name__}" if orig else type(error).__name__
+    what = "connection lost; the pool drops it and reconnects" if is_lost else "unreachable or busy"
+    return f"{what} ({kind}{', ' + sqlstate if sqlstate else ''})"
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
@@ -100,7 +123,9 @@ def _render(status: int, title: str, message: str, hint: str | None):
     if _wants_json():
         body = {"error": title, "message": message, "hint": hint, "request_id": request_id()}
         return jsonify(body), status
-    template = f"errors/{status}.html" if status in (400, 401, 403, 404, 429, 500, 503) else None
+    template = (
+        f"errors/{status}.html" if status in (400, 401, 403, 404, 413, 429, 500, 503) else None
+    )
     html = render_template(
         [template or "errors/generic.html", "errors/generic.html"],
         status=status,
@@ -133,6 +158,43 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException):
         status = error.code or 500
         return _render(status, error.name, error.description or error.name, None)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(error: RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        log.warning(
+            "413 request body too large: %s bytes sent to %s, limit %s (request %s)",
+            request.content_length,
+            request.path,
+            limit,
+            request_id(),
+        )
+        size = f" ({request.content_length / 1e6:.1f} MB)" if request.content_length else ""
+        most = f" The tool accepts at most {limit / 1e6:g} MB." if limit else ""
+        return _render(
+            413,
+            "The file is too large",
+            f"What you sent{size} is more than the tool accepts.{most}",
+            "Nothing was saved. Go back, then send a smaller file (split a long export into "
+            "several, or leave out columns the tool does not use).",
+        )
+
+    @app.errorhandler(sa_exc.SQLAlchemyError)
+    def _database_error(error: sa_exc.SQLAlchemyError):
+        reason = database_unavailable(error)
+        if reason is None:
+            return _unexpected(error)
+        with contextlib.suppress(sa_exc.SQLAlchemyError):
+            db.session.rollback()  # on a lost connection the database rolled back already
+        log.warning("503 database unavailable: %s (request %s)", reason, request_id())
+        return _render(
+            503,
+            "The tool cannot reach its database",
+            "The tool's database is not answering right now. Nothing was half-saved: a change "
+            "you sent either went through whole or not at all.",
+            "Wait a minute and try again (reload the page to see whether your change is "
+            "there). If it lasts, give the request id to your administrator.",
+        )
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):

@@ -1,13 +1,18 @@
 """The launch path's single-statement checks: state consumed by DELETE … RETURNING, nonce
-recorded by INSERT … ON CONFLICT DO NOTHING (no savepoint), on SQLite and PostgreSQL."""
+recorded by INSERT … ON CONFLICT DO NOTHING (no savepoint), on SQLite and PostgreSQL; and the
+number of statements of a launch and its first page."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select, update
 
 from lti_tool.extensions import db
 from lti_tool.models import LoginState, UsedNonce
-from tests.lti.conftest import COURSE, TEACHER, Browser
+from tests.live import register_lms
+from tests.lti.conftest import COURSE, MENTOR, STUDENT, TEACHER, Browser
+from tests.web.conftest import seed
+from tests.web.test_gradebook import counted
 
 
 def test_a_used_nonce_is_refused_even_behind_a_fresh_state(tool, lms):
@@ -39,3 +44,30 @@ def test_a_state_is_consumed_once(tool, lms):
     assert again.status_code == 401 and "already used" in again.get_data(as_text=True)
     with tool.app_context():
         assert db.session.scalar(select(func.count()).select_from(LoginState)) == 0
+
+
+# SQL statements (SQLAlchemy's before_cursor_execute) of a launch plus its first page, once
+# the course and person exist. PostgreSQL counts one more: the rate limit's own transaction
+# sets synchronous_commit. The stored levels and scores are read through the driver
+# (services/mastery_rows.py), one statement each, which this counter does not see.
+LAUNCH_AND_FIRST_PAGE = {TEACHER: 19, STUDENT: 22, MENTOR: 16}
+
+
+@pytest.mark.parametrize("who", [TEACHER, STUDENT, MENTOR])
+def test_launch_and_first_page_stay_within_their_statement_count(make_app, tool_server, lms, who):
+    # A day-long rate window: the warm-up launch opens it (and sweeps old windows), so the
+    # measured launch never does.
+    tool = make_app(TOOL_BASE_URL=tool_server.url, RATE_LIMIT_LAUNCH_PER_REGISTRATION=[9999, 86400])
+    with tool.app_context():
+        register_lms(lms)
+    seed(tool, lms, student_count=8)
+    Browser(tool, lms).launch(who)  # the course, person and enrollment now exist
+    browser = Browser(tool, lms)
+    form = browser.authorize(browser.login(who))
+    with counted(tool) as statements:
+        launched = browser.post_launch(form)
+        page = browser.tool.get(launched.headers["Location"])
+    assert launched.status_code == 303 and page.status_code == 200
+    with tool.app_context():
+        extra = 1 if db.engine.dialect.name == "postgresql" else 0
+    assert len(statements) <= LAUNCH_AND_FIRST_PAGE[who] + extra, statements

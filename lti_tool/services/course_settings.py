@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..errors import PermissionDenied
 from ..extensions import db
@@ -51,10 +51,15 @@ def _store_scale(preset: DomainScale, *, platform_id: int, course_id: int | None
 
 def settings_for(course: Course) -> CourseSettings:
     """The course's settings row, created with the defaults (DESIGN correction 7) if missing."""
-    settings = db.session.scalar(
-        select(CourseSettings)
-        .where(CourseSettings.course_id == course.id)
-        .options(selectinload(CourseSettings.scale).selectinload(Scale.levels))
+    # One statement: the row, its scale and the scale's few levels, joined.
+    settings = (
+        db.session.execute(
+            select(CourseSettings)
+            .where(CourseSettings.course_id == course.id)
+            .options(joinedload(CourseSettings.scale).joinedload(Scale.levels))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if settings is None:
         scale = ensure_presets(course.platform)[DEFAULT_SCALE.key]

@@ -79,7 +79,7 @@ def queue_grades(
     settings = mastery_settings(course)
     tree = course_tree(course)
     columns = _columns(course, tree)
-    levels = stored_levels(course, student_ids=students)
+    levels = stored_levels(course, student_ids=students, scale=settings.scale)
     by_student: dict[int, dict[int, MasteryResult]] = {student: {} for student in students}
     for (student, standard), result in levels.items():
         if standard in tree.standards and student in by_student:

@@ -10,6 +10,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from sqlalchemy.orm import joinedload
+
 from ..errors import SessionExpired
 from ..extensions import db
 from ..lti.launch import ValidatedLaunch
@@ -53,7 +55,12 @@ def load_session(token: str | None) -> Launch:
         raise SessionExpired(
             "This page needs a launch from your LMS.", hint="Open the tool again from your course."
         )
-    row = db.session.get(Launch, token_hash(token))
+    # The platform (framing), course and person every page needs, in the same statement.
+    row = db.session.get(
+        Launch,
+        token_hash(token),
+        options=[joinedload(Launch.platform), joinedload(Launch.course), joinedload(Launch.user)],
+    )
     if row is None or row.expires_at < utcnow():
         raise SessionExpired(
             "Your session with the tool has ended.",

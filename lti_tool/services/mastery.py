@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from ..extensions import db, upsert_insert
 from ..mastery import MasteryResult, MasterySettings, Status, SummaryGrade
+from ..mastery import Scale as DomainScale
 from ..mastery.gradebook import calculators, compute_points
 from ..mastery.results import NOT_ASSESSED
 from ..mastery.rollup import RollupPlan
-from ..models import Course, CurrentLevel, Enrollment
+from ..models import Course, CourseSettings, CurrentLevel, Enrollment
 from ..models.types import utcnow
 from .course_settings import domain_scale, mastery_settings, settings_for
 from .frameworks import CourseTree, course_tree
@@ -84,9 +85,14 @@ def compute_course_mastery(course: Course) -> CourseMastery:
     return course_mastery(course, mastery_settings(course, row), row.scale_id)
 
 
-def student_mastery(course: Course, student_id: int) -> CourseMastery:
-    """One student's results on every adopted standard, with roll-ups and summary."""
-    row = settings_for(course)
+def student_mastery(
+    course: Course, student_id: int, row: CourseSettings | None = None
+) -> CourseMastery:
+    """One student's results on every adopted standard, with roll-ups and summary.
+
+    `row` is the course's settings row, when the caller has read it already.
+    """
+    row = row or settings_for(course)
     settings = mastery_settings(course, row)
     tree = course_tree(course)
     points = load_points(
@@ -198,10 +204,16 @@ def _upsert(values: list[dict[str, object]]) -> None:
 
 
 def stored_levels(
-    course: Course, *, student_ids: Collection[int] | None = None
+    course: Course,
+    *,
+    student_ids: Collection[int] | None = None,
+    scale: DomainScale | None = None,
 ) -> dict[Cell, MasteryResult]:
-    """The stored current levels as results (what the gradebook reads): one query."""
-    scale = domain_scale(settings_for(course).scale)
+    """The stored current levels as results (what the gradebook reads): one query.
+
+    `scale` is the course's, when the caller has it already (else its settings are read).
+    """
+    scale = scale or domain_scale(settings_for(course).scale)
     results: dict[Cell, MasteryResult] = {}
     shared: dict[tuple[str, float | None, int], MasteryResult] = {}  # results are immutable
     for _, student, standard, status, points, _, count in stored_rows(course, student_ids):

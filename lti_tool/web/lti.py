@@ -22,6 +22,16 @@ from .security import allow_framing_by, origin
 from .urls import tool_url
 
 bp = Blueprint("lti", __name__)
+# The login's state cookie: only /lti/launch reads it; Partitioned, so it survives in an iframe.
+# Deleting it needs the same path and attributes (a partitioned cookie is deleted in its own
+# partition only by a Set-Cookie that is Partitioned too).
+STATE_COOKIE = {
+    "path": "/lti/",
+    "secure": True,
+    "httponly": True,
+    "samesite": "None",
+    "partitioned": True,
+}
 
 
 def tool_urls() -> ToolUrls:
@@ -55,11 +65,7 @@ def login():
         STATE_COOKIE_PREFIX + outcome.state,
         outcome.browser_secret,
         max_age=outcome.ttl_seconds,
-        path="/lti/",
-        secure=True,
-        httponly=True,
-        samesite="None",
-        partitioned=True,
+        **STATE_COOKIE,
     )
     return response
 
@@ -96,9 +102,13 @@ def launch():
     identity = sync_launch(validated)
     token, _row = start_session(validated, identity, current_app.config["LAUNCH_TTL_SECONDS"])
     db.session.commit()
-    if validated.message_type == MessageType.DEEP_LINKING:
-        return redirect(url_for("pages.deep_link", launch=token), code=303)
-    return redirect(url_for("pages.home", launch=token), code=303)
+    endpoint = (
+        "pages.deep_link" if validated.message_type == MessageType.DEEP_LINKING else "pages.home"
+    )
+    response = redirect(url_for(endpoint, launch=token), code=303)
+    # The state is spent (its row is gone): the browser need not keep its secret for 10 minutes.
+    response.delete_cookie(STATE_COOKIE_PREFIX + request.values.get("state", ""), **STATE_COOKIE)
+    return response
 
 
 @bp.get("/.well-known/jwks.json")

@@ -22,6 +22,8 @@ from ..extensions import db
 from ..models import Platform
 
 CACHE_SECONDS = 60.0
+RETRY_SECONDS = 5.0
+RETRY_DELAY = CACHE_SECONDS - RETRY_SECONDS  # ages the cache so the next try is that soon
 
 
 def origin(url: object) -> str | None:
@@ -46,18 +48,22 @@ class AllPlatformOrigins:
     def value(self) -> set[str]:
         if time.monotonic() - self._at > CACHE_SECONDS:
             with self._lock:
-                self._value = self._compute()
-                self._at = time.monotonic()
+                found = self._compute()
+                # With the database down, the last origins known still frame the 503 page
+                # inside the LMS; they are asked for again RETRY_SECONDS later.
+                if found is not None:
+                    self._value = found
+                self._at = time.monotonic() - (0 if found is not None else RETRY_DELAY)
         return self._value
 
     @staticmethod
-    def _compute() -> set[str]:
+    def _compute() -> set[str] | None:
         try:
             rows = db.session.execute(select(Platform.issuer, Platform.auth_login_url)).all()
         except SQLAlchemyError:
-            current_app.logger.warning("frame-ancestors: database unavailable, 'self' only")
+            current_app.logger.warning("frame-ancestors: database unavailable, last known kept")
             db.session.rollback()
-            return set()
+            return None
         return {o for row in rows for o in map(origin, row) if o}
 
 

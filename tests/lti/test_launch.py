@@ -69,10 +69,36 @@ def test_identity_is_synced_in_the_database(browser, tool):
         assert db.session.scalar(select(func.count()).select_from(ResourceLink)) == 1
 
 
+def test_state_cookie_is_deleted_after_a_successful_launch(browser):
+    login = browser.login(TEACHER)
+    name = f"lti1p3-state-{login.state}"
+    assert browser.tool.get_cookie(name, path="/lti/") is not None
+    response = browser.post_launch(browser.authorize(login))
+    assert response.status_code == 303
+    # Deleted with the attributes it was set with: a Partitioned cookie is only removed from
+    # its partition by a Set-Cookie that is Partitioned too, on the same path.
+    (deletion,) = response.headers.getlist("Set-Cookie")
+    assert deletion.startswith(f"{name}=;")
+    for attribute in ("Max-Age=0", "Secure", "HttpOnly", "SameSite=None", "Partitioned"):
+        assert attribute in deletion
+    assert "Path=/lti/" in deletion
+    assert browser.tool.get_cookie(name, path="/lti/") is None
+
+
+def test_a_refused_launch_keeps_the_state_cookie(browser):
+    login = browser.login(TEACHER)
+    form = browser.authorize(login)
+    refused = browser.post_launch({**form, "id_token": form["id_token"][:-4] + "AAAA"})
+    assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
+    assert browser.post_launch(form).status_code == 303  # the real one still goes through
+
+
 def test_launch_data_stays_server_side(browser, tool):
     response = browser.launch(TEACHER)
-    # The launch is a token in the page URL; the browser holds no launch data in a cookie.
-    assert "Set-Cookie" not in response.headers
+    # The launch is a token in the page URL; the browser holds no launch data in a cookie:
+    # the only cookie header deletes the spent login state.
+    (cookie,) = response.headers.getlist("Set-Cookie")
+    assert cookie.startswith("lti1p3-state-") and "Max-Age=0" in cookie
     with tool.app_context():
         row = db.session.scalars(select(Launch)).one()
         assert row.claims["sub"] == TEACHER

@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from lti_tool import create_app
 from lti_tool.demo_data import seed_demo_course
 from lti_tool.extensions import db
 from lti_tool.models import Course, User
@@ -78,6 +79,22 @@ def ids_of(course: Course) -> Ids:
 
 def cell_path(ids: Ids, sub: str, code: str) -> str:
     return f"/students/{ids.users[sub]}/standards/{ids.standards[code]}"
+
+
+@pytest.fixture
+def standalone(base_config):
+    """Apps on databases of their own (not the migrated test database), disposed after."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**base_config, **overrides})
+        apps.append(app)
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -6,29 +6,11 @@ import sqlite3
 
 import pytest
 
-from lti_tool import create_app
-from lti_tool.extensions import db
 from lti_tool.lti.context import lti_of
 from lti_tool.settings import ROOT
 from lti_tool.web.health import expected_heads
 
 HEADS = expected_heads(str(ROOT / "migrations"))
-
-
-@pytest.fixture
-def standalone(base_config):
-    """Apps on databases of their own (not the migrated test database), disposed after."""
-    apps = []
-
-    def factory(**overrides):
-        app = create_app({**base_config, **overrides})
-        apps.append(app)
-        return app
-
-    yield factory
-    for app in apps:
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_ready(client):

@@ -1,7 +1,7 @@
 """The teacher's grid: students × adopted standards from the stored current levels.
 
-Queries are fixed in number: settings and scale, overrides, the tree (2), the stored levels
-(with the settings again) and the students. Parents are rolled up from the stored leaves when
+Queries are fixed in number: settings with their scale, overrides, the tree (2), the stored
+levels and the students. Parents are rolled up from the stored leaves when
 read, as `CourseMastery.rolled_up` does for computed ones.
 """
 
@@ -70,7 +70,8 @@ def build_gradebook(
     row = settings_for(course)
     settings = mastery_settings(course, row)
     tree = course_tree(course)
-    cells = {cell: r for cell, r in stored_levels(course).items() if cell[1] in tree.standards}
+    stored = stored_levels(course, scale=settings.scale)
+    cells = {cell: r for cell, r in stored.items() if cell[1] in tree.standards}
     students = _students(course)
     leaves: dict[int, dict[int, MasteryResult]] = {student.id: {} for student in students}
     for (student_id, standard_id), result in cells.items():

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...mastery import MasteryResult, SummaryGrade, build_todo
-from ...models import Course, Evidence, Standard, User
+from ...models import Course, CourseSettings, Evidence, Standard, User
 from ..course_settings import settings_for
 from ..frameworks import CourseTree
 from ..mastery import CourseMastery, load_scores, student_mastery
@@ -52,7 +52,8 @@ class Profile:
 
 def build_profile(course: Course, student: User) -> Profile:
     """One student's profile in a fixed number of queries."""
-    mastery = student_mastery(course, student.id)
+    row = settings_for(course)
+    mastery = student_mastery(course, student.id, row)
     tree = mastery.tree
     scale = ScaleView(mastery.settings.scale)
     rows = db.session.scalars(
@@ -72,17 +73,20 @@ def build_profile(course: Course, student: User) -> Profile:
         student=student,
         scale=scale,
         roots=_nodes(tree, mastery, student.id, by_standard),
-        todo=_todo(course, mastery, student.id, by_standard),
+        todo=_todo(course, row, mastery, student.id, by_standard),
         summary=mastery.summaries.get(student.id),
     )
 
 
 def _todo(
-    course: Course, mastery: CourseMastery, student_id: int, items: dict[int, list[EvidenceItem]]
+    course: Course,
+    row: CourseSettings,
+    mastery: CourseMastery,
+    student_id: int,
+    items: dict[int, list[EvidenceItem]],
 ) -> list[Todo]:
     """The leaves not at mastery, most actionable first, with the latest feedback."""
     tree = mastery.tree
-    row = settings_for(course)
     scores = load_scores(course, row.scale_id, mastery.settings.scale, student_ids=[student_id])
     comments = {
         standard: commented[-1].comment
