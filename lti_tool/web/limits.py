@@ -32,6 +32,10 @@ ADDRESS_LIMITS = {
 REGISTRATION_LIMIT = "RATE_LIMIT_LAUNCH_PER_REGISTRATION"
 
 
+# Where the windows' time comes from (tests pin it inside one window).
+clock = time.time
+
+
 @dataclass(frozen=True)
 class Limit:
     """At most `count` requests per `seconds`-long window."""
@@ -114,7 +118,7 @@ def count_hit(
     PostgreSQL, in a transaction of its own so the hot row is locked for one statement only.
     SQLite always uses the session: a second connection would wait on the request's own lock.
     """
-    now = time.time() if now is None else now
+    now = clock() if now is None else now
     window_start = int(now // limit.seconds) * limit.seconds
     window_end = window_start + limit.seconds
     expires_at = datetime.fromtimestamp(window_end, UTC)

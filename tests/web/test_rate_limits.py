@@ -3,6 +3,8 @@ registration on launches (never per address: a school is one address), counted i
 
 from __future__ import annotations
 
+import time
+
 import jwt
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from devplatform.store import Registration
 from lti_tool import create_app
 from lti_tool.extensions import db
 from lti_tool.models import LoginState, RateCounter, UsedNonce
+from lti_tool.web import limits
 from lti_tool.web.limits import Limit, count_hit
 from tests.live import register_lms
 from tests.lti.conftest import COURSE, STUDENT, TEACHER, Browser
@@ -20,9 +23,14 @@ OTHER_SCHOOL = "198.51.100.20"
 
 
 @pytest.fixture
-def limited(make_app, tool_server, lms):
-    """A factory of tool apps with the given limits, the embedded platform registered once."""
+def limited(make_app, tool_server, lms, monkeypatch):
+    """A factory of tool apps with the given limits, the embedded platform registered once.
+
+    The windows' clock stands still mid-window, so a slow run never straddles two windows.
+    """
     registered = []
+    start = time.time()
+    monkeypatch.setattr(limits, "clock", lambda: (start // 3600) * 3600 + 1800)
 
     def factory(**limits):
         app = make_app(TOOL_BASE_URL=tool_server.url, **limits)
