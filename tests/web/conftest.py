@@ -15,7 +15,7 @@ from lti_tool.demo_data import seed_demo_course
 from lti_tool.extensions import db
 from lti_tool.models import Course, User
 from lti_tool.services import frameworks, platforms
-from tests.live import CLIENT_ID, Lms
+from tests.live import CLIENT_ID, COURSE, Lms
 from tests.lti.conftest import Browser
 
 
@@ -44,9 +44,9 @@ class Ids:
     standards: dict[str, int]
 
 
-def launch_as(browser: Browser, user: str) -> Visit:
+def launch_as(browser: Browser, user: str, course: str = COURSE) -> Visit:
     """Launch from the LMS as `user`; return the visit and the landing page's HTML."""
-    response = browser.launch(user)
+    response = browser.launch(user, course)
     assert response.status_code == 303, response.get_data(as_text=True)
     location = response.headers["Location"]
     token = re.search(r"launch=([^&]+)", location).group(1)
