@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         access,
         admin,
+        alignments,
         cells,
         gradebook,
         health,
@@ -28,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(alignments.bp)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)
