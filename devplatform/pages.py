@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+import math
+
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from devplatform.context import error_page, get_platform
 from devplatform.store import Course, User
@@ -160,6 +162,35 @@ def gradebook(context_id: str) -> Any:
         owners=owners,
         platform_name=p.name,
     )
+
+
+@bp.post("/courses/<context_id>/gradebook/grade")
+def enter_grade(context_id: str) -> Any:
+    """A teacher grades one student in one column, as in SpeedGrader or Moodle's grader report.
+
+    Any column of the course, a tool's included (real LMSs let teachers override those); the
+    result service then reports the new value. An empty score clears the grade.
+    """
+    p = get_platform()
+    found, viewer = _course_and_viewer(context_id)
+    if refusal := _refuse_unless_teacher(found, viewer, "Only teachers can grade."):
+        return refusal
+    assert found is not None and isinstance(viewer, User)
+    item = p.store.state.line_items.get(request.form.get("item", ""))
+    if item is None or item.context_id != context_id:
+        return error_page(404, "Column not available", "That column is not in this course.")
+    student = found.enrollments.get(request.form.get("student", ""))
+    if student is None or Role.LEARNER not in student.roles:
+        return error_page(400, "Grade not saved", "Choose a student of this course.")
+    text = request.form.get("score", "").strip()
+    try:
+        score = float(text) if text else None
+    except ValueError:
+        score = -1.0
+    if score is not None and not (math.isfinite(score) and score >= 0):
+        return error_page(400, "Grade not saved", f"{text!r} is not a score (a number, 0 or more).")
+    p.grade(item.id, student.user_id, score)
+    return redirect(url_for("pages.gradebook", context_id=context_id, **{"as": viewer.id}), 303)
 
 
 def _refuse_unless_teacher(found: Any, viewer: Any, why: str) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..errors import MasteryRejected, NotFound, PermissionDenied
 from ..extensions import db
@@ -122,6 +123,48 @@ def checked_cut_scores(cut_scores: Sequence[Sequence[float]], scale: Scale) -> C
     if any(later < earlier for earlier, later in zip(points, points[1:], strict=False)):
         raise MasteryRejected("A higher percent cannot give a lower level.")
     return [[percent, value] for percent, value in pairs]
+
+
+def default_cut_scores(scale: Scale) -> CutScores:
+    """Cuts a teacher starts from: top level at 90%, 15 points per level below, lowest at 0%.
+
+    The four-level default scale gives >= 90 Advanced, >= 75 Proficient, >= 60 Developing,
+    else Beginning; a scale with more levels than fit 15 points apart is spread evenly.
+    """
+    points = sorted({level.points for level in scale.levels if level.counts_as_score})
+    if not points:
+        return []
+    steps = len(points) - 1
+    if 90 - 15 * (steps - 1) > 0:
+        minimums = [0.0] + [90.0 - 15 * (steps - n) for n in range(1, steps + 1)]
+    else:
+        minimums = [round(100 * n / (steps + 1), 1) for n in range(steps + 1)]
+    return [[minimum, value] for minimum, value in zip(minimums, points, strict=True)]
+
+
+def aligned_columns(course: Course) -> dict[str, Assessment]:
+    """The course's LMS-column assessments by line item URL, their alignments loaded."""
+    query = (
+        select(Assessment)
+        .where(
+            Assessment.course_id == course.id,
+            Assessment.kind == KIND,
+            Assessment.line_item_url.is_not(None),
+        )
+        .options(selectinload(Assessment.alignments))
+    )
+    return {str(a.line_item_url): a for a in db.session.scalars(query)}
+
+
+def remove_alignment(course: Course, line_item_url: str, *, actor: User | None) -> Assessment:
+    """Align the column to no standard (its evidence stays); no call to the platform."""
+    assessment = aligned_columns(course).get(line_item_url)
+    if assessment is None or not assessment.alignments:
+        raise NotFound("That LMS column is not aligned to any standard.")
+    assessment.alignments = []
+    db.session.flush()
+    log.info("assessment %s unaligned by %s", assessment.tag, actor and actor.id)
+    return assessment
 
 
 def level_for(cut_scores: CutScores, percent: float) -> float:

@@ -8,6 +8,8 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from . import (
         access,
+        admin,
+        alignments,
         cells,
         course_copy,
         exports,
@@ -34,6 +36,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scoring.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(exports.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(alignments.bp)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)

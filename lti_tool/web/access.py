@@ -2,7 +2,9 @@
 
 Teachers see every student of their course and alone enter evidence; a student sees only
 their own data; a mentor sees the students the platform linked to them (role_scope_mentor,
-kept in Enrollment.mentees), read-only. Every page and form carries the launch token
+kept in Enrollment.mentees), read-only. The platform's system or institution administrators
+(Canvas account admins, Moodle site admins) see the admin console of their own registration,
+whatever their role in the course they launched from. Every page and form carries the launch token
 (`launch=`): cookies are unreliable inside an LMS iframe.
 """
 
@@ -17,6 +19,7 @@ from sqlalchemy import select
 
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db
+from ..lti.roles import is_admin
 from ..lti.vocab import Claim, CourseRole
 from ..models import Course, Enrollment, Launch, User
 from ..services.launches import load_session
@@ -50,6 +53,16 @@ class Viewer:
     def is_teacher(self) -> bool:
         return self.role is CourseRole.TEACHER
 
+    @property
+    def is_platform_admin(self) -> bool:
+        """A system or institution administrator of the launch's platform.
+
+        A course's own `membership#Administrator` is not one; a Moodle site admin launching
+        from a course is a teacher there and a platform admin too.
+        """
+        roles = self.launch.claims.get(Claim.ROLES)
+        return isinstance(roles, list) and is_admin(roles)
+
 
 def launch_origins(platform: Any, claims: dict[str, Any]) -> list[object]:
     """Who may frame this launch: the platform and the return URLs its claims name."""
@@ -77,6 +90,18 @@ def teacher_viewer() -> Viewer:
     viewer = current_viewer()
     if not viewer.is_teacher or viewer.launch.course is None:
         raise PermissionDenied("Only the course's teachers see the gradebook and enter evidence.")
+    return viewer
+
+
+def admin_viewer() -> Viewer:
+    """The viewer, who must administer the launch's platform (the admin console)."""
+    viewer = current_viewer()
+    if not viewer.is_platform_admin:
+        raise PermissionDenied(
+            "Only the platform's administrators see the admin console.",
+            hint="Open the tool from your LMS with an administrator account (a Canvas account "
+            "admin, a Moodle site admin).",
+        )
     return viewer
 
 

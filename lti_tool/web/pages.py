@@ -1,7 +1,8 @@
 """The landing page of a launch, routed by role, and the deep-link picker.
 
 A teacher lands on the gradebook, a student on their profile, a mentor on the linked
-students; other roles get a page saying what they can do.
+students, a platform administrator on the admin console; other roles get a page saying what
+they can do.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from ..extensions import db
 from ..lti.context import lti
 from ..lti.deep_linking import LineItemRequest, ResourceLinkItem, ToolDeepLink
 from ..lti.vocab import Claim, CourseRole, MessageType
-from . import gradebook, profile
+from . import admin, gradebook, profile
 from .access import current_viewer
 from .urls import tool_url
 
@@ -23,7 +24,6 @@ ROLE_TEMPLATES = {
     CourseRole.TEACHER: "pages/teacher.html",
     CourseRole.STUDENT: "pages/student.html",
     CourseRole.OBSERVER: "pages/observer.html",
-    CourseRole.ADMIN: "pages/admin.html",
 }
 SUMMARY_COLUMN = LineItemRequest(
     label="Mastery summary", score_maximum=100, resource_id="mastery-summary", tag="mastery-summary"
@@ -35,6 +35,8 @@ def home():
     """Where a launch lands: the page for the launching person's role in the course."""
     viewer = current_viewer()
     role, session = viewer.role, viewer.launch
+    if role is CourseRole.ADMIN and viewer.is_platform_admin:
+        return admin.render_console(viewer)
     if session.course is not None and session.user is not None:
         if role is CourseRole.TEACHER:
             return gradebook.render_grid(viewer)

@@ -256,3 +256,29 @@ def test_tool_not_in_course_sees_nothing(client: FlaskClient, platform: Platform
                       headers=bearer(token)).status_code == 404
     assert client.get("/api/lti/courses/chem-1/names_and_roles",
                       headers=bearer(token)).status_code == 404
+
+
+def test_a_teacher_grades_a_tool_column_in_the_gradebook_page(
+        client: FlaskClient, platform: Platform, get_token: GetToken) -> None:
+    token = get_token(client)
+    path = _item(client, token)
+    item_id = path.rsplit("/", 1)[-1]
+    page = client.get(f"/courses/{COURSE}/gradebook?as=101").get_data(as_text=True)
+    assert 'for="grade-score"' in page and f'<option value="{item_id}">' in page
+    form = {"item": item_id, "student": "204", "score": "17.5"}
+    resp = client.post(f"/courses/{COURSE}/gradebook/grade?as=101", data=form)
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("gradebook?as=101")
+    one = client.get(f"{path}/results?user_id=204", headers=bearer(token)).json
+    assert one[0]["resultScore"] == 17.5
+    # Only the course's teachers, only its students, only numbers; nothing changes otherwise.
+    refused = [
+        ("201", form, 403), ("101", {**form, "score": "-1"}, 400),
+        ("101", {**form, "score": "lots"}, 400), ("101", {**form, "student": "101"}, 400),
+        ("101", {**form, "item": "603"}, 404),
+    ]
+    for who, data, status in refused:
+        url = f"/courses/{COURSE}/gradebook/grade?as={who}"
+        assert client.post(url, data=data).status_code == status, (who, data)
+    assert platform.result(path, "204").score_given == 17.5
+    client.post(f"/courses/{COURSE}/gradebook/grade?as=101", data={**form, "score": ""})
+    assert platform.result(path, "204").score_given is None

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.live import register_lms
+from tests.web.conftest import seed
+
 CHROMIUM = "/usr/bin/chromium"
 # Without these, chromium stalls on this closed network (background fetches, updates).
 ARGS = [
@@ -49,3 +52,24 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture
+def live(make_app, tool_server, lms):
+    """The embedded LMS live, registered with the tool, and the demo course seeded."""
+    app = make_app(TOOL_BASE_URL=tool_server.url)
+    with app.app_context():
+        register_lms(lms)
+    return lms, seed(app, lms)
+
+
+@pytest.fixture
+def worker(make_app, tool_server):
+    """The demo's worker: a thread sending grades to the LMS as soon as they change."""
+    from lti_tool.worker import start_in_thread
+
+    app = make_app(TOOL_BASE_URL=tool_server.url)
+    running, thread = start_in_thread(app, idle_seconds=0.1)
+    yield running
+    running.stop.set()
+    thread.join(10)

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.live import COURSE, STUDENT, TEACHER, register_lms
-from tests.web.conftest import seed
+from tests.live import COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(make_app, tool_server, lms):
-    app = make_app(TOOL_BASE_URL=tool_server.url)
-    with app.app_context():
-        register_lms(lms)
-    return lms, seed(app, lms)
 
 
 def test_teacher_adds_evidence_from_a_cell_and_sees_the_cell_change(live, page, screenshot):
@@ -75,18 +66,6 @@ def test_student_profile_in_the_iframe(live, page, screenshot):
     page.goto(page.frame(name="tool-frame").url)
     expect(page.locator("h1").first).to_have_text("My mastery")
     screenshot("student-profile")
-
-
-@pytest.fixture
-def worker(make_app, tool_server):
-    """The demo's worker: a thread sending grades to the LMS as soon as they change."""
-    from lti_tool.worker import start_in_thread
-
-    app = make_app(TOOL_BASE_URL=tool_server.url)
-    running, thread = start_in_thread(app, idle_seconds=0.1)
-    yield running
-    running.stop.set()
-    thread.join(10)
 
 
 def test_a_score_entered_in_the_tool_reaches_the_lms_gradebook_within_seconds(
