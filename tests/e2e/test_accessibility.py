@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.live import COURSE, MENTOR, STUDENT, TEACHER, register_lms
+from tests.live import ADMIN, COURSE, MENTOR, STUDENT, TEACHER, register_lms
 from tests.web.conftest import seed
 
 pytestmark = pytest.mark.browser
@@ -54,6 +54,7 @@ def test_teacher_pages_pass_axe(site, page):
         "/settings",
         "/assessments",
         "/course/copy",
+        "/lms-columns",
     ):
         page.goto(f"{base}{path}?launch={token}")
         page.locator("h1").first.wait_for()
@@ -61,15 +62,15 @@ def test_teacher_pages_pass_axe(site, page):
     assert found == {path: [] for path in found}
 
 
-def test_student_and_parent_pages_pass_axe(site, page):
+def test_student_parent_and_admin_pages_pass_axe(site, page):
     base, lms, _ids = site
     found = {}
-    for who in (STUDENT, MENTOR):
+    for who in (STUDENT, MENTOR, ADMIN):
         token = _launch(page, lms, who)
         page.goto(f"{base}/home?launch={token}")
         page.locator("h1").first.wait_for()
         found[who] = _violations(page)
-    assert found == {STUDENT: [], MENTOR: []}
+    assert found == {STUDENT: [], MENTOR: [], ADMIN: []}
 
 
 def test_the_scanner_reports_what_it_should(page):
