@@ -8,8 +8,8 @@ What is measured, per concurrency level (1, 8, 32 virtual users over loopback):
   nonce, identity sync, launch row; 303) + GET of the first page, on gunicorn (2 gthread
   workers, config/gunicorn.conf.py) in production mode with JSON logs and rate limits counting.
   The platform's part (devplatform builds the claims with the tool's nonce, signed with its
-  key) runs between a login phase and a launch phase, untimed: authlib's signer costs ~40 ms
-  per token here and would measure the platform. Latency = the three round trips of a flow.
+  key) runs between a login phase and a launch phase, untimed: it is the platform's cost.
+  Latency = the three round trips of a flow.
 - bare verify: a Flask endpoint on the same gunicorn settings verifying an id_token of the
   same claims (RS256 + aud + iss + exp), keys parsed once.
 - pylti1p3: a minimal pylti1p3 2.0.0 tool, login + launch rendering its first page, with its

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..errors import PermissionDenied
-from ..extensions import db
+from ..extensions import db, upsert_insert
 from ..mastery import DEFAULT_SCALE, PRESETS, Calculation, MasterySettings
 from ..mastery import Level as DomainLevel
 from ..mastery import Scale as DomainScale
@@ -49,34 +49,36 @@ def _store_scale(preset: DomainScale, *, platform_id: int, course_id: int | None
     return scale
 
 
+DEFAULT_SETTINGS = {
+    "method": "most_recent",
+    "params": {},
+    "min_evidence": 1,
+    "rollup": "mean_of_children",
+    "policy": "level_conversion",  # DESIGN correction 7
+    "policy_params": {},
+    "maximum": 100.0,
+}
+
+
 def settings_for(course: Course) -> CourseSettings:
     """The course's settings row, created with the defaults (DESIGN correction 7) if missing."""
     # One statement: the row, its scale and the scale's few levels, joined.
-    settings = (
-        db.session.execute(
-            select(CourseSettings)
-            .where(CourseSettings.course_id == course.id)
-            .options(joinedload(CourseSettings.scale).joinedload(Scale.levels))
-        )
-        .unique()
-        .scalar_one_or_none()
+    query = (
+        select(CourseSettings)
+        .where(CourseSettings.course_id == course.id)
+        .options(joinedload(CourseSettings.scale).joinedload(Scale.levels))
     )
+    settings = db.session.execute(query).unique().scalar_one_or_none()
     if settings is None:
         scale = ensure_presets(course.platform)[DEFAULT_SCALE.key]
-        settings = CourseSettings(
-            course_id=course.id,
-            scale_id=scale.id,
-            method="most_recent",
-            params={},
-            min_evidence=1,
-            rollup="mean_of_children",
-            policy="level_conversion",
-            policy_params={},
-            maximum=100.0,
+        # A class opening a new course at once: every first page inserts, one row wins
+        # (ON CONFLICT DO NOTHING, no unique-constraint error), and all read that one.
+        db.session.execute(
+            upsert_insert(CourseSettings)
+            .values(course_id=course.id, scale_id=scale.id, **DEFAULT_SETTINGS)
+            .on_conflict_do_nothing(index_elements=["course_id"])
         )
-        settings.scale = scale
-        db.session.add(settings)
-        db.session.flush()
+        settings = db.session.execute(query).unique().scalar_one()
     return settings
 
 

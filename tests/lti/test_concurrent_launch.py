@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from lti_tool.extensions import db
-from lti_tool.models import Course, Enrollment, ResourceLink
+from lti_tool.models import Course, CourseSettings, Enrollment, ResourceLink
 from tests.lti.conftest import Browser, Lms
 
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
@@ -45,3 +45,29 @@ def test_simultaneous_first_launches_share_one_course(tool: Flask, lms: Lms) -> 
             .where(ResourceLink.course_id == course.id)
         )
         assert db.session.scalar(links) == 1
+
+
+def test_simultaneous_first_pages_share_one_settings_row(tool: Flask, lms: Lms) -> None:
+    """The course's default settings are made by its first page: a class landing at once
+    gets one settings row and every page, not a unique-constraint error."""
+    lms.platform.add_course("algebra-new", "ALG-NEW", "Algebra (new this term)")
+    link = lms.platform.add_resource_link("algebra-new", "Mastery tracker")
+    students = [f"first-{n}" for n in range(CLASS_SIZE)]
+    for sub in students:
+        lms.platform.add_user("Student", sub, user_id=sub)
+        lms.platform.enroll("algebra-new", sub, [LEARNER])
+    browsers = {sub: Browser(tool, lms) for sub in students}
+    landings = {}
+    for sub, browser in browsers.items():
+        response = browser.launch(sub, "algebra-new", resource_link_id=link.id)
+        assert response.status_code == 303
+        landings[sub] = response.headers["Location"]
+    with ThreadPoolExecutor(CLASS_SIZE) as pool:
+        statuses = list(
+            pool.map(lambda sub: browsers[sub].tool.get(landings[sub]).status_code, students)
+        )
+    assert statuses == [200] * CLASS_SIZE
+    with tool.app_context():
+        course = db.session.scalars(select(Course).where(Course.context_id == "algebra-new")).one()
+        settings = select(func.count()).where(CourseSettings.course_id == course.id)
+        assert db.session.scalar(settings) == 1
