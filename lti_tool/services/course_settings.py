@@ -7,12 +7,15 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import PermissionDenied
 from ..extensions import db
-from ..mastery import DEFAULT_SCALE, PRESETS, Calculation, MasterySettings
+from ..mastery import DEFAULT_SCALE, PRESETS, MasterySettings
 from ..mastery import Level as DomainLevel
 from ..mastery import Scale as DomainScale
-from ..models import Course, CourseSettings, Level, Platform, Scale, StandardOverride
+from ..models import Course, CourseSettings, Platform, Scale
 from . import jobs
+from .frameworks import CourseTree
+from .overrides import effective_overrides
 from .rejections import reported
+from .scales import level_fields, store_scale
 
 
 def ensure_presets(platform: Platform) -> dict[str, Scale]:
@@ -25,28 +28,10 @@ def ensure_presets(platform: Platform) -> dict[str, Scale]:
     found = {scale.key: scale for scale in rows}
     for key, preset in PRESETS.items():
         if key not in found:
-            found[key] = _store_scale(preset, platform_id=platform.id, course_id=None)
+            found[key] = store_scale(preset, platform_id=platform.id, course_id=None)
     if len(found) > len(rows):
         db.session.flush()
     return found
-
-
-LEVEL_FIELDS = ("label", "points", "colour", "description", "is_mastery", "counts_as_score")
-
-
-def _level_fields(level: object) -> dict[str, object]:
-    """The fields a stored Level and a domain Level share."""
-    return {name: getattr(level, name) for name in LEVEL_FIELDS}
-
-
-def _store_scale(preset: DomainScale, *, platform_id: int, course_id: int | None) -> Scale:
-    scale = Scale(platform_id=platform_id, course_id=course_id, key=preset.key, name=preset.name)
-    scale.levels = [
-        Level(**_level_fields(level), position=position)
-        for position, level in enumerate(preset.levels)
-    ]
-    db.session.add(scale)
-    return scale
 
 
 def settings_for(course: Course) -> CourseSettings:
@@ -77,17 +62,21 @@ def settings_for(course: Course) -> CourseSettings:
 
 def domain_scale(scale: Scale) -> DomainScale:
     """The pure-domain scale of a stored one."""
-    levels = tuple(DomainLevel(**_level_fields(level)) for level in scale.levels)
+    levels = tuple(DomainLevel(**level_fields(level)) for level in scale.levels)
     with reported():
         return DomainScale(key=scale.key, name=scale.name, levels=levels)
 
 
-def mastery_settings(course: Course, row: CourseSettings | None = None) -> MasterySettings:
-    """The course's settings and per-standard overrides as the domain uses them."""
+def mastery_settings(
+    course: Course, row: CourseSettings | None = None, *, tree: CourseTree | None = None
+) -> MasterySettings:
+    """The course's settings, with its overrides resolved to every standard they cover.
+
+    Overrides set on a branch are resolved over the course's tree once, here (`tree` saves
+    reading it again when the caller has it), so every computation uses the same ones.
+    """
     row = row or settings_for(course)
-    overrides = db.session.scalars(
-        select(StandardOverride).where(StandardOverride.course_id == course.id)
-    ).all()
+    overrides = effective_overrides(course, tree).effective
     with reported():
         return MasterySettings(
             scale=domain_scale(row.scale),
@@ -98,9 +87,7 @@ def mastery_settings(course: Course, row: CourseSettings | None = None) -> Maste
             policy=row.policy,
             policy_params=row.policy_params,
             maximum=row.maximum,
-            overrides={
-                o.standard_id: Calculation(o.method, o.params, o.min_evidence) for o in overrides
-            },
+            overrides=overrides,
         )
 
 
@@ -137,3 +124,4 @@ def change_scale(course: Course, scale: Scale) -> CourseSettings:
     row.scale = scale
     jobs.enqueue("recompute", course)
     return row
+
