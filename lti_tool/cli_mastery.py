@@ -13,8 +13,8 @@ from .errors import LtiToolError
 from .extensions import db
 from .importers import ImportFailed, parse_any
 from .importers.detect import PARSERS
-from .models import Course, Platform
-from .services import evidence_import, frameworks
+from .models import Course, Framework, Platform
+from .services import course_settings, evidence_import, frameworks
 
 framework_cli = AppGroup(
     "framework", help="Standards frameworks (CASE, Canvas, Moodle, ESCO, CSV)."
@@ -68,6 +68,11 @@ def _report(error: LtiToolError | ImportFailed) -> click.ClickException:
 @click.option("--platform", "issuer", default=None, help="Issuer of the platform's library.")
 @click.option("--client-id", default=None, help="When several registrations share the issuer.")
 @click.option("--course", "context_id", default=None, help="Also adopt it in this course.")
+@click.option(
+    "--use-scale",
+    is_flag=True,
+    help="With --course: switch the course to the scale the file's ratings make.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def framework_import(
     path: Path,
@@ -75,9 +80,17 @@ def framework_import(
     issuer: str | None,
     client_id: str | None,
     context_id: str | None,
+    use_scale: bool,
     as_json: bool,
 ) -> None:
-    """Import a standards framework into a platform's library (all or nothing)."""
+    """Import a standards framework into a platform's library (all or nothing).
+
+    The file's ratings and calculation methods are kept with the framework; adopting it
+    makes its methods the course's overrides, and never changes the course's scale unless
+    --use-scale asks (evidence already given keeps its points and scale).
+    """
+    if use_scale and not context_id:
+        raise click.UsageError("--use-scale needs --course.")
     platform = _platform(issuer, client_id)
     course = _course(platform, context_id) if context_id else None
     try:
@@ -85,6 +98,8 @@ def framework_import(
         framework = frameworks.save_framework(draft, platform=platform)
         if course is not None:
             frameworks.adopt(course, framework)
+            if use_scale:
+                course_settings.use_framework_scale(course, framework)
     except (LtiToolError, ImportFailed) as error:
         raise _report(error) from error
     db.session.commit()
@@ -102,6 +117,23 @@ def framework_import(
             f"{summary['roots']} roots, depth {summary['depth']}"
             + (f"; adopted by {course.display_name}" if course else "")
         )
+        for line in _rules_lines(framework, course, use_scale):
+            click.echo(line)
+
+
+def _rules_lines(framework: Framework, course: Course | None, use_scale: bool) -> list[str]:
+    """What the file said about rating, and what it did (or did not do) to the course."""
+    lines = []
+    if framework.method:
+        lines.append(f"Calculation method kept: {framework.method} {framework.params or {}}")
+    if framework.ratings and framework.scale_id is None:
+        lines.append("Ratings kept, but no level is mastery: not offered as a course scale.")
+    elif framework.scale_id is not None:
+        lines.append(f"Ratings kept as a scale of {len(framework.ratings or [])} levels.")
+        if course is not None:
+            kept = "now uses it" if use_scale else "keeps its own (use --use-scale to switch)"
+            lines.append(f"The course {kept}.")
+    return lines
 
 
 @evidence_cli.command("import")

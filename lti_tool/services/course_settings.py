@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..errors import PermissionDenied
+from ..errors import MasteryRejected, PermissionDenied
 from ..extensions import db
 from ..mastery import DEFAULT_SCALE, PRESETS, MasterySettings
 from ..mastery import Level as DomainLevel
 from ..mastery import Scale as DomainScale
-from ..models import Course, CourseSettings, Platform, Scale
+from ..models import Course, CourseSettings, Framework, Platform, Scale
 from . import jobs
 from .frameworks import CourseTree
 from .overrides import effective_overrides
@@ -125,3 +125,14 @@ def change_scale(course: Course, scale: Scale) -> CourseSettings:
     jobs.enqueue("recompute", course)
     return row
 
+
+def use_framework_scale(course: Course, framework: Framework) -> CourseSettings:
+    """Switch the course to the scale a framework's ratings make, when the teacher asks."""
+    if framework.scale_id is None:
+        detail = "its file gave no ratings" if not framework.ratings else "no level is mastery"
+        raise MasteryRejected(
+            f"The framework {framework.name!r} brings no usable scale ({detail}); "
+            "the course keeps its scale."
+        )
+    scale = db.session.get_one(Scale, framework.scale_id)
+    return change_scale(course, scale)
