@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from .errors import LtiToolError
 from .extensions import db
 from .importers import ImportFailed, parse_any
 from .importers.detect import PARSERS
+from .importers.marks import parse_mark_table
 from .models import Course, Framework, Platform
 from .services import course_settings, evidence_import, frameworks
 
@@ -141,16 +143,65 @@ def _rules_lines(framework: Framework, course: Course | None, use_scale: bool) -
 @click.option("--platform", "issuer", required=True)
 @click.option("--client-id", default=None, help="When several registrations share the issuer.")
 @click.option("--course", "context_id", required=True)
+@click.option("--format", "format_", type=click.Choice(evidence_import.FORMATS), default=None)
+@click.option(
+    "--marks",
+    default="",
+    help='The confirmed mark table, e.g. "M=3,NY=1,P+=Advanced,e=excused" (level points or '
+    "label). The scale's own labels and points need no entry; any other mark must have one.",
+)
+@click.option(
+    "--date",
+    "shown_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Wide files: the date the marks were shown (YYYY-MM-DD).",
+)
+@click.option("--assessment", default=None, help="Wide files: the assessment the marks are for.")
+@click.option("--preview", is_flag=True, help="Show students, standards and marks; save nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evidence_import_command(
-    path: Path, issuer: str, client_id: str | None, context_id: str, as_json: bool
+    path: Path,
+    issuer: str,
+    client_id: str | None,
+    context_id: str,
+    format_: str | None,
+    marks: str,
+    shown_on: datetime | None,
+    assessment: str | None,
+    preview: bool,
+    as_json: bool,
 ) -> None:
-    """Import an evidence CSV (our template) into a course: all or nothing, idempotent."""
+    """Import an evidence CSV into a course: all or nothing, idempotent.
+
+    Long (our template: student, standard, level, date, assessment, comment) or wide (a
+    gradebook export: a student column, then one column per standard), detected unless
+    --format says. Re-importing the same file (and date) adds nothing.
+    """
     platform = _platform(issuer, client_id)
     course = _course(platform, context_id)
+    data = path.read_bytes()
     try:
+        levels = [(lv.label, lv.points) for lv in course_settings.settings_for(course).scale.levels]
+        table = parse_mark_table(marks, levels)
+        if preview:
+            _echo_preview(
+                evidence_import.preview_import(
+                    course, data, filename=path.name, format=format_, marks=table
+                ),
+                as_json,
+            )
+            db.session.rollback()
+            return
         summary = evidence_import.import_evidence(
-            course, path.read_bytes(), filename=path.name, actor=None
+            course,
+            data,
+            filename=path.name,
+            actor=None,
+            marks=table,
+            shown_on=shown_on.date() if shown_on else None,
+            assessment=assessment,
+            format=format_,
         )
     except (LtiToolError, ImportFailed) as error:
         raise _report(error) from error
@@ -167,3 +218,33 @@ def evidence_import_command(
             f"Imported {counts['evidence']} evidence rows for {counts['students']} students "
             f"on {counts['standards']} standards ({summary.skipped} already imported)."
         )
+
+
+def _echo_preview(found: evidence_import.ImportPreview, as_json: bool) -> None:
+    """The preview as one JSON object or as lines for a person."""
+    marks = [
+        {"mark": m.mark, "count": m.count, "proposed": m.proposed, "reason": m.reason}
+        for m in found.marks
+    ]
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "format": found.format,
+                    "students": len(found.students),
+                    "standards": len(found.standards),
+                    "marks": marks,
+                    "problems": [str(problem) for problem in found.problems],
+                }
+            )
+        )
+        return
+    click.echo(
+        f"{found.format} file: {found.marks_given} marks for {len(found.students)} students "
+        f"on {len(found.standards)} standards."
+    )
+    for mark in marks:
+        meaning = "not mapped" if mark["proposed"] is None else f"→ {mark['proposed']}"
+        click.echo(f"  {mark['mark']!r} ×{mark['count']}: {meaning} {mark['reason']}".rstrip())
+    for problem in found.problems:
+        click.echo(f"  problem: {problem}")

@@ -214,3 +214,12 @@ def distinct_marks(rows: Iterable[EvidenceRow]) -> list[tuple[str, int]]:
     """Each distinct non-exempt mark with how often it occurs, for the mark -> level table."""
     counts = Counter(row.mark for row in rows if not row.is_exempt)
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def evidence_format(data: bytes | str, *, filename: str | None = None) -> str:
+    """ "long" when the header names student, standard and level columns, else "wide"."""
+    text = decode_text(data, filename=filename)
+    header = read_records(text, where=filename or "file")[0]
+    names = {cell.strip().lower() for cell in header.cells}
+    template = LongColumns()
+    return "long" if {template.student, template.standard, template.mark} <= names else "wide"

@@ -6,7 +6,19 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import access, cells, gradebook, health, limits, lti, pages, profile, security, sync
+    from . import (
+        access,
+        cells,
+        gradebook,
+        health,
+        imports,
+        limits,
+        lti,
+        pages,
+        profile,
+        security,
+        sync,
+    )
 
     app.register_blueprint(health.bp)
     app.register_blueprint(lti.bp)
@@ -15,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cells.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(sync.bp)
+    app.register_blueprint(imports.bp)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)
