@@ -24,6 +24,14 @@ from lti_tool.importers.errors import Problem, fail, raise_if_any
 from lti_tool.importers.table import Record, read_records
 from lti_tool.importers.text import decode_text
 
+# Our long template, as offered for download: student (LMS user id, email or full name),
+# standard (code or identifier), level (label or points), date; assessment and comment optional.
+TEMPLATE_LONG = (
+    "student,standard,level,date,assessment,comment\n"
+    "ada@example.edu,A-CED.1,Proficient,2025-09-15,Quiz 1,Clear steps\n"
+    "ada@example.edu,A-CED.1,4,2025-10-02,Unit test,\n"
+)
+
 
 @dataclass(frozen=True)
 class EvidenceRow:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -136,3 +138,20 @@ def use_framework_scale(course: Course, framework: Framework) -> CourseSettings:
         )
     scale = db.session.get_one(Scale, framework.scale_id)
     return change_scale(course, scale)
+
+
+def define_scale(course: Course, key: str, name: str, levels: Sequence[DomainLevel]) -> Scale:
+    """A course's own scale, validated as a whole (no row is written for a refused one).
+
+    The course can then pick it with `change_scale`; other courses never see it.
+    """
+    with reported():
+        domain = DomainScale(key=key.strip()[:100], name=name.strip()[:200], levels=tuple(levels))
+    taken = db.session.scalar(
+        select(Scale.id).where(Scale.platform_id == course.platform_id, Scale.key == domain.key)
+    )
+    if taken is not None or domain.key in PRESETS:
+        raise MasteryRejected(f"A scale called {domain.key!r} already exists; choose another key.")
+    row = store_scale(domain, platform_id=course.platform_id, course_id=course.id)
+    db.session.flush()
+    return row

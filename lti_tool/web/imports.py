@@ -13,11 +13,12 @@ import binascii
 import logging
 from datetime import date
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, make_response, redirect, render_template, request
 
 from ..errors import ImportRejected, UploadTooLarge
 from ..extensions import db
 from ..importers import Problem
+from ..importers.evidence_csv import TEMPLATE_LONG
 from ..importers.marks import EXCUSED, Mapped, MarkProposal, level_meaning
 from ..models.types import utcnow
 from ..services import evidence_import
@@ -47,6 +48,16 @@ def upload():
     page = _upload_page(viewer, notice=notice)
     db.session.commit()
     return page
+
+
+@bp.get("/evidence/import/template.csv")
+def template():
+    """Our one-row-per-attempt template, to fill in and import."""
+    teacher_viewer()
+    response = make_response(TEMPLATE_LONG)
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = 'attachment; filename="evidence-template.csv"'
+    return response
 
 
 @bp.post("/evidence/import/preview")

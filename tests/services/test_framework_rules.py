@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from lti_tool.errors import ImportRejected, MasteryRejected
+from lti_tool.errors import ImportRejected, MasteryRejected, PermissionDenied
 from lti_tool.extensions import db
 from lti_tool.importers import parse_any
-from lti_tool.mastery import Calculation
+from lti_tool.mastery import Calculation, Level
 from lti_tool.mastery.framework import CalculationDraft
 from lti_tool.models import Evidence, Framework, Scale, Standard, StandardOverride
 from lti_tool.services import course_settings, evidence, frameworks, mastery, overrides
@@ -197,3 +197,24 @@ def test_cli_keeps_ratings_and_switches_only_when_asked(runner, make_course):
     db.session.expire_all()
     newest = db.session.scalars(select(Framework).order_by(Framework.id.desc())).first()
     assert course_settings.settings_for(course).scale_id == newest.scale_id
+
+
+def test_a_course_defines_its_own_scale(make_course):
+    course, other = make_course(), make_course()
+    levels = [
+        Level("Not yet", 1.0, "#B35806", "", False),
+        Level("Almost", 2.0, "#F1A340", "", False),
+        Level("Got it", 3.0, "#542788", "", True),
+    ]
+    scale = course_settings.define_scale(course, "ours", "Our scale", levels)
+    assert [lv.label for lv in scale.levels] == ["Not yet", "Almost", "Got it"]
+    course_settings.change_scale(course, scale)
+    assert course_settings.mastery_settings(course).scale.mastery_threshold == 3.0
+    with pytest.raises(MasteryRejected, match="already exists"):
+        course_settings.define_scale(course, "ours", "Again", levels)
+    with pytest.raises(MasteryRejected, match="mastery level"):
+        course_settings.define_scale(
+            course, "flat", "Flat", [replace(lv, is_mastery=False) for lv in levels]
+        )
+    with pytest.raises(PermissionDenied):  # another course never sees it
+        course_settings.change_scale(other, scale)

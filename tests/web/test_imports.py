@@ -66,6 +66,17 @@ def test_the_gradebook_links_to_the_import_page(browser, ids):
     assert f'name="launch" value="{visit.token}"' in page
 
 
+def test_the_template_downloads_and_previews_as_a_long_file(browser, ids):
+    visit = launch_as(browser, TEACHER)
+    page = visit.get("/evidence/import").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)">Download the template</a>', page)
+    response = visit.browser.tool.get(unescape(link.group(1)))
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    preview = upload(visit, response.data).get_data(as_text=True)
+    assert "One row per attempt" in preview and "2 marks for 1 student on 1 standard." in preview
+
+
 def test_preview_then_confirmed_save_then_nothing_twice(browser, ids, tool):
     visit = launch_as(browser, TEACHER)
     before = evidence_count(tool)
