@@ -47,7 +47,13 @@ from lti_tool.models import (  # noqa: E402
     Standard,
     User,
 )
-from lti_tool.services import course_settings, frameworks, mastery, whatif  # noqa: E402
+from lti_tool.services import (  # noqa: E402
+    course_settings,
+    frameworks,
+    mastery,
+    overrides,
+    whatif,
+)
 
 RUNS, TARGET = 5, 0.2
 CCSS = ROOT.parent / "shared" / "data" / "standards" / "case" / "ccss-math-2010.json"
@@ -133,7 +139,22 @@ def time_operations(course: Course, timings: Timings) -> None:
         None,
         median(lambda: whatif.preview_settings_change(course, method="mean")),
     )
+    time_branch_overrides(course, ops)
     db.session.rollback()
+
+
+def time_branch_overrides(course: Course, ops: dict) -> None:
+    """Whole course with an override on every branch under the roots (resolved once per run)."""
+    tree = frameworks.course_tree(course)
+    branches = [child for root in tree.roots for child in tree.children.get(root, ())]
+    for n, branch in enumerate(branches):
+        method, params = ("highest", {}) if n % 2 else ("mean_last_n", {"n": 2})
+        overrides.set_override(course, branch, method, params)
+    db.session.flush()
+    ops[f"compute_course_mastery, overrides on {len(branches)} branches"] = (
+        None,
+        median(lambda: mastery.compute_course_mastery(course)),
+    )
 
 
 def gradebook(course: Course) -> None:

@@ -77,6 +77,13 @@ class ImportRejected(LtiToolError):
         self.problems = list(problems)
 
 
+class UploadTooLarge(ImportRejected):
+    """A file over the import limit, refused before it is read."""
+
+    status = 413
+    title = "The file is too large"
+
+
 class MasteryRejected(LtiToolError):
     """Settings or evidence the mastery domain refused (bad scale, method, points)."""
 

@@ -24,6 +24,14 @@ from lti_tool.importers.errors import Problem, fail, raise_if_any
 from lti_tool.importers.table import Record, read_records
 from lti_tool.importers.text import decode_text
 
+# Our long template, as offered for download: student (LMS user id, email or full name),
+# standard (code or identifier), level (label or points), date; assessment and comment optional.
+TEMPLATE_LONG = (
+    "student,standard,level,date,assessment,comment\n"
+    "ada@example.edu,A-CED.1,Proficient,2025-09-15,Quiz 1,Clear steps\n"
+    "ada@example.edu,A-CED.1,4,2025-10-02,Unit test,\n"
+)
+
 
 @dataclass(frozen=True)
 class EvidenceRow:
@@ -214,3 +222,12 @@ def distinct_marks(rows: Iterable[EvidenceRow]) -> list[tuple[str, int]]:
     """Each distinct non-exempt mark with how often it occurs, for the mark -> level table."""
     counts = Counter(row.mark for row in rows if not row.is_exempt)
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def evidence_format(data: bytes | str, *, filename: str | None = None) -> str:
+    """ "long" when the header names student, standard and level columns, else "wide"."""
+    text = decode_text(data, filename=filename)
+    header = read_records(text, where=filename or "file")[0]
+    names = {cell.strip().lower() for cell in header.cells}
+    template = LongColumns()
+    return "long" if {template.student, template.standard, template.mark} <= names else "wide"

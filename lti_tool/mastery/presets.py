@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import MappingProxyType
 
 from lti_tool.mastery.scales import Level, Scale
@@ -62,3 +63,53 @@ DEFAULT_SCALE = FOUR_LEVEL
 PRESETS: MappingProxyType[str, Scale] = MappingProxyType(
     {scale.key: scale for scale in (FOUR_LEVEL, CANVAS_DEFAULT, MARZANO, TWO_LEVEL)}
 )
+
+
+# Imported scales get colours from the same ramp: orange below mastery, purple at mastery.
+_BELOW = ("#7F3B08", "#B35806", "#E08214", "#FDB863", "#FEE0B6")
+_AT = ("#B2ABD2", "#8073AC", "#542788", "#2D004B")
+_NOT_A_SCORE = "#767676"
+# Labels that record an absence, not a score (DESIGN correction 8: Canvas's "No Evidence").
+NON_SCORE_LABELS = frozenset({"no evidence", "not assessed", "no evidence yet"})
+
+
+def imported_scale(key: str, name: str, levels: Iterable[tuple[str, float, bool]]) -> Scale:
+    """A scale from a file's (label, points, is mastery) levels, coloured and validated.
+
+    A level labelled "No Evidence" (or alike) is kept as a label that is not a score.
+    Raises MasteryError when the levels do not make a usable scale (e.g. no mastery level).
+    """
+    ordered = sorted(levels, key=lambda level: level[1])
+    non_score = {i for i, (label, _, _) in enumerate(ordered) if _is_absence(label)}
+    below = [i for i, (_, _, mastery) in enumerate(ordered) if not mastery and i not in non_score]
+    above = [i for i, (_, _, mastery) in enumerate(ordered) if mastery and i not in non_score]
+    colours = {i: _NOT_A_SCORE for i in non_score}
+    colours.update(zip(below, _ramp(_BELOW, len(below)), strict=True))
+    colours.update(zip(above, _ramp(_AT, len(above)), strict=True))
+    return Scale(
+        key=key,
+        name=name,
+        levels=tuple(
+            Level(
+                label,
+                float(points),
+                colours[i],
+                "",
+                bool(mastery) and i not in non_score,
+                i not in non_score,
+            )
+            for i, (label, points, mastery) in enumerate(ordered)
+        ),
+    )
+
+
+def _is_absence(label: str) -> bool:
+    return " ".join(label.casefold().split()) in NON_SCORE_LABELS
+
+
+def _ramp(colours: tuple[str, ...], count: int) -> list[str]:
+    """`count` colours spread over the ramp, darkest first; ends kept when there are more."""
+    if count <= len(colours):
+        step = len(colours) / max(count, 1)
+        return [colours[int(i * step)] for i in range(count)]
+    return [colours[min(i, len(colours) - 1)] for i in range(count)]

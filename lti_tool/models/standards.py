@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +31,13 @@ class Framework(db.Model):
     source_format: Mapped[str] = mapped_column(String(20))
     identifier: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What the file said about rating, kept as written: its levels ([label, points,
+    # is_mastery], ...), and the stored scale made of them when they form a usable one
+    # (offered to adopting courses, never forced on them); its calculation method.
+    ratings: Mapped[list[list[Any]] | None] = mapped_column(JSON)
+    scale_id: Mapped[int | None] = mapped_column(ForeignKey("scales.id", ondelete="SET NULL"))
+    method: Mapped[str | None] = mapped_column(String(50))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     platform: Mapped[Platform] = relationship()
     standards: Mapped[list[Standard]] = relationship(
@@ -53,6 +61,11 @@ class Standard(db.Model):
     i_can: Mapped[str | None] = mapped_column(Text)
     case_identifier: Mapped[str | None] = mapped_column(String(255))
     node_type: Mapped[str | None] = mapped_column(String(100))
+    # Set only where the file gave this node other ratings or another method than the
+    # framework's (Canvas keeps both per outcome).
+    ratings: Mapped[list[list[Any]] | None] = mapped_column(JSON)
+    method: Mapped[str | None] = mapped_column(String(50))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     framework: Mapped[Framework] = relationship(back_populates="standards")
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..errors import PermissionDenied
+from ..errors import MasteryRejected, PermissionDenied
 from ..extensions import db, upsert_insert
-from ..mastery import DEFAULT_SCALE, PRESETS, Calculation, MasterySettings
+from ..mastery import DEFAULT_SCALE, PRESETS, MasterySettings
 from ..mastery import Level as DomainLevel
 from ..mastery import Scale as DomainScale
-from ..models import Course, CourseSettings, Level, Platform, Scale, StandardOverride
+from ..models import Course, CourseSettings, Framework, Platform, Scale
 from . import jobs
+from .frameworks import CourseTree
+from .overrides import effective_overrides
 from .rejections import reported
+from .scales import level_fields, store_scale
 
 
 def ensure_presets(platform: Platform) -> dict[str, Scale]:
@@ -25,28 +30,10 @@ def ensure_presets(platform: Platform) -> dict[str, Scale]:
     found = {scale.key: scale for scale in rows}
     for key, preset in PRESETS.items():
         if key not in found:
-            found[key] = _store_scale(preset, platform_id=platform.id, course_id=None)
+            found[key] = store_scale(preset, platform_id=platform.id, course_id=None)
     if len(found) > len(rows):
         db.session.flush()
     return found
-
-
-LEVEL_FIELDS = ("label", "points", "colour", "description", "is_mastery", "counts_as_score")
-
-
-def _level_fields(level: object) -> dict[str, object]:
-    """The fields a stored Level and a domain Level share."""
-    return {name: getattr(level, name) for name in LEVEL_FIELDS}
-
-
-def _store_scale(preset: DomainScale, *, platform_id: int, course_id: int | None) -> Scale:
-    scale = Scale(platform_id=platform_id, course_id=course_id, key=preset.key, name=preset.name)
-    scale.levels = [
-        Level(**_level_fields(level), position=position)
-        for position, level in enumerate(preset.levels)
-    ]
-    db.session.add(scale)
-    return scale
 
 
 DEFAULT_SETTINGS = {
@@ -84,17 +71,21 @@ def settings_for(course: Course) -> CourseSettings:
 
 def domain_scale(scale: Scale) -> DomainScale:
     """The pure-domain scale of a stored one."""
-    levels = tuple(DomainLevel(**_level_fields(level)) for level in scale.levels)
+    levels = tuple(DomainLevel(**level_fields(level)) for level in scale.levels)
     with reported():
         return DomainScale(key=scale.key, name=scale.name, levels=levels)
 
 
-def mastery_settings(course: Course, row: CourseSettings | None = None) -> MasterySettings:
-    """The course's settings and per-standard overrides as the domain uses them."""
+def mastery_settings(
+    course: Course, row: CourseSettings | None = None, *, tree: CourseTree | None = None
+) -> MasterySettings:
+    """The course's settings, with its overrides resolved to every standard they cover.
+
+    Overrides set on a branch are resolved over the course's tree once, here (`tree` saves
+    reading it again when the caller has it), so every computation uses the same ones.
+    """
     row = row or settings_for(course)
-    overrides = db.session.scalars(
-        select(StandardOverride).where(StandardOverride.course_id == course.id)
-    ).all()
+    overrides = effective_overrides(course, tree).effective
     with reported():
         return MasterySettings(
             scale=domain_scale(row.scale),
@@ -105,9 +96,7 @@ def mastery_settings(course: Course, row: CourseSettings | None = None) -> Maste
             policy=row.policy,
             policy_params=row.policy_params,
             maximum=row.maximum,
-            overrides={
-                o.standard_id: Calculation(o.method, o.params, o.min_evidence) for o in overrides
-            },
+            overrides=overrides,
         )
 
 
@@ -143,4 +132,33 @@ def change_scale(course: Course, scale: Scale) -> CourseSettings:
     row.scale_id = scale.id
     row.scale = scale
     jobs.enqueue("recompute", course)
+    return row
+
+
+def use_framework_scale(course: Course, framework: Framework) -> CourseSettings:
+    """Switch the course to the scale a framework's ratings make, when the teacher asks."""
+    if framework.scale_id is None:
+        detail = "its file gave no ratings" if not framework.ratings else "no level is mastery"
+        raise MasteryRejected(
+            f"The framework {framework.name!r} brings no usable scale ({detail}); "
+            "the course keeps its scale."
+        )
+    scale = db.session.get_one(Scale, framework.scale_id)
+    return change_scale(course, scale)
+
+
+def define_scale(course: Course, key: str, name: str, levels: Sequence[DomainLevel]) -> Scale:
+    """A course's own scale, validated as a whole (no row is written for a refused one).
+
+    The course can then pick it with `change_scale`; other courses never see it.
+    """
+    with reported():
+        domain = DomainScale(key=key.strip()[:100], name=name.strip()[:200], levels=tuple(levels))
+    taken = db.session.scalar(
+        select(Scale.id).where(Scale.platform_id == course.platform_id, Scale.key == domain.key)
+    )
+    if taken is not None or domain.key in PRESETS:
+        raise MasteryRejected(f"A scale called {domain.key!r} already exists; choose another key.")
+    row = store_scale(domain, platform_id=course.platform_id, course_id=course.id)
+    db.session.flush()
     return row

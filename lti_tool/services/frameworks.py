@@ -11,6 +11,7 @@ from ..errors import NotFound, PermissionDenied
 from ..extensions import db
 from ..mastery.framework import FrameworkDraft, StandardDraft
 from ..models import Course, CourseStandard, Framework, Platform, Standard, StandardEdge
+from .framework_rules import adopt_rules, store_rules
 from .rejections import rejected
 
 
@@ -79,6 +80,7 @@ def save_framework(
     ]
     if edges:
         db.session.execute(insert(StandardEdge), edges)
+    store_rules(framework, draft, by_key)
     if course is not None:
         _adopt_ids(course, ids, priority={by_key[i.key] for i in ordered if i.is_priority})
     return framework
@@ -170,6 +172,7 @@ def _adopt_ids(course: Course, ids: Sequence[int], priority: set[int] | None = N
     ]
     if rows:
         db.session.execute(insert(CourseStandard), rows)
+        adopt_rules(course, [row["standard_id"] for row in rows])
     return len(rows)
 
 

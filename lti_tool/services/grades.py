@@ -76,8 +76,8 @@ def queue_grades(
     students = _gradable_students(course, student_ids)
     if not students:
         return 0
-    settings = mastery_settings(course)
     tree = course_tree(course)
+    settings = mastery_settings(course, tree=tree)
     columns = _columns(course, tree)
     levels = stored_levels(course, student_ids=students, scale=settings.scale)
     by_student: dict[int, dict[int, MasteryResult]] = {student: {} for student in students}

@@ -82,7 +82,8 @@ def course_mastery(
 def compute_course_mastery(course: Course) -> CourseMastery:
     """Whole course: a constant number of queries, whatever the number of students."""
     row = settings_for(course)
-    return course_mastery(course, mastery_settings(course, row), row.scale_id)
+    tree = course_tree(course)
+    return course_mastery(course, mastery_settings(course, row, tree=tree), row.scale_id, tree)
 
 
 def student_mastery(
@@ -93,8 +94,8 @@ def student_mastery(
     `row` is the course's settings row, when the caller has read it already.
     """
     row = row or settings_for(course)
-    settings = mastery_settings(course, row)
     tree = course_tree(course)
+    settings = mastery_settings(course, row, tree=tree)
     points = load_points(
         course, row.scale_id, settings.scale, student_ids=[student_id], keep=tree.standards
     )
@@ -104,8 +105,8 @@ def student_mastery(
 def standard_mastery(course: Course, standard_id: int) -> dict[int, MasteryResult]:
     """Every student's result on one standard (rolled up from its subtree when it has one)."""
     row = settings_for(course)
-    settings = mastery_settings(course, row)
     tree = course_tree(course)
+    settings = mastery_settings(course, row, tree=tree)
     subtree = _subtree(tree, standard_id)
     points = load_points(course, row.scale_id, settings.scale, standard_ids=subtree)
     students = course_students(course, {student for student, _ in points})

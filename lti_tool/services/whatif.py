@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from ..mastery import MasteryResult, MasterySettings, SummaryGrade
+from ..errors import NotFound
+from ..mastery import Calculation, MasteryResult, MasterySettings, SummaryGrade
 from ..mastery.results import NOT_ASSESSED
 from ..mastery.whatif import describe_changes, is_shown_change
 from ..models import Course, CourseSettings, Scale
 from .course_settings import check_scale_owner, domain_scale, mastery_settings, settings_for
-from .frameworks import course_tree
+from .frameworks import CourseTree, course_tree
 from .mastery import CourseMastery, assemble, course_students, load_points
+from .overrides import node_overrides, resolve
 from .rejections import reported
 
 # What `course_settings.change_settings` can change, plus the scale (`change_scale`).
@@ -91,19 +93,25 @@ class SettingsPreview:
 def preview_settings_change(course: Course, **changes: object) -> SettingsPreview:
     """Levels and summary grades under the current settings and under `changes`.
 
-    `changes` takes what `change_settings` takes, and `scale` (a Scale row, as for
-    `change_scale`); invalid values raise the MasteryRejected that saving them would.
+    `changes` takes what `change_settings` takes, `scale` (a Scale row, as for
+    `change_scale`), and `overrides`: {node id: Calculation, or None to clear} as
+    `overrides.set_override` / `clear_override` would set them on a standard or a branch,
+    resolved over the tree as every computation resolves them. Invalid values raise the
+    MasteryRejected that saving them would.
     """
-    unknown = set(changes) - {*STORED_FIELDS, "scale"}
+    unknown = set(changes) - {*STORED_FIELDS, "scale", "overrides"}
     if unknown:
         raise TypeError(f"unknown settings: {', '.join(sorted(unknown))}")
     row = settings_for(course)
-    current = mastery_settings(course, row)
+    tree = course_tree(course)
+    current = mastery_settings(course, row, tree=tree)
     scale = changes.pop("scale", None) or row.scale
     if not isinstance(scale, Scale):
         raise TypeError(f"scale must be a Scale row, got {scale!r}")
+    override_changes = changes.pop("overrides", None) or {}
     proposed = _proposed(course, row, current, scale, changes)
-    tree = course_tree(course)
+    if override_changes:
+        proposed = _with_overrides(course, tree, proposed, override_changes)
     points = load_points(course, row.scale_id, current.scale, keep=tree.standards)
     students = course_students(course, {student for student, _ in points})
     before = assemble(current, tree, students, points)
@@ -132,6 +140,26 @@ def _proposed(
     with reported():
         proposed_scale = current.scale if scale.id == row.scale_id else domain_scale(scale)
         return replace(current, scale=proposed_scale, **values)
+
+
+def _with_overrides(
+    course: Course, tree: CourseTree, proposed: MasterySettings, changes: object
+) -> MasterySettings:
+    """`proposed` with the overrides set on nodes changed, then resolved again."""
+    if not isinstance(changes, Mapping):
+        raise TypeError(f"overrides must map standard ids to a Calculation or None: {changes!r}")
+    set_on = node_overrides(course)
+    for node, calculation in changes.items():
+        if node not in tree.standards:
+            raise NotFound("This course has not adopted that standard.")
+        if calculation is None:
+            set_on.pop(node, None)
+        elif isinstance(calculation, Calculation):
+            set_on[node] = calculation
+        else:
+            raise TypeError(f"an override must be a Calculation or None, got {calculation!r}")
+    with reported():
+        return replace(proposed, overrides=resolve(tree, set_on).effective)
 
 
 def _student_preview(

@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         exports,
         gradebook,
         health,
+        imports,
         limits,
         lti,
         pages,
@@ -38,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(alignments.bp)
+    app.register_blueprint(imports.bp)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)

@@ -13,7 +13,11 @@ from lti_tool.importers import ImportFailed, parse_any
 from lti_tool.importers.canvas import parse_canvas
 from lti_tool.importers.case import parse_case
 from lti_tool.importers.esco import parse_esco
-from lti_tool.importers.evidence_csv import parse_evidence_long, parse_evidence_wide
+from lti_tool.importers.evidence_csv import (
+    evidence_format,
+    parse_evidence_long,
+    parse_evidence_wide,
+)
 from lti_tool.importers.moodle import parse_moodle
 from lti_tool.importers.ourcsv import TEMPLATE_CSV, parse_ourcsv
 from tests.importers.conftest import GRADEBOOKS, STANDARDS
@@ -27,6 +31,7 @@ PARSERS: dict[str, Callable[..., object]] = {
     "any": parse_any,
     "evidence_long": parse_evidence_long,
     "evidence_wide": parse_evidence_wide,
+    "evidence_format": evidence_format,
 }
 # Small real files, so mutations stay fast; ccss is covered by the real-file tests.
 SEEDS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lti_tool.mastery import DEFAULT_SCALE, PRESETS, Level, MasteryError, Scale
-from lti_tool.mastery.presets import CANVAS_DEFAULT, FOUR_LEVEL, MARZANO, TWO_LEVEL
+from lti_tool.mastery.presets import CANVAS_DEFAULT, FOUR_LEVEL, MARZANO, TWO_LEVEL, imported_scale
 
 
 def _level(label: str, points: float, is_mastery: bool = False, **kw: object) -> Level:
@@ -121,3 +121,28 @@ def test_invalid_scales_are_refused(levels: tuple[Level, ...], message: str) -> 
 def test_level_named_unknown_raises() -> None:
     with pytest.raises(MasteryError, match="no level named"):
         FOUR_LEVEL.level_named("Expert")
+
+
+def test_imported_scale_colours_and_the_no_evidence_label() -> None:
+    scale = imported_scale(
+        "f",
+        "File",
+        [("Exceeds", 4, True), ("Meets", 3, True), ("Below", 1, False), ("No  evidence", 0, False)],
+    )
+    assert [level.label for level in scale.levels] == ["No  evidence", "Below", "Meets", "Exceeds"]
+    assert scale.non_score_points == {0.0} and scale.min_points == 1.0
+    assert scale.mastery_threshold == 3.0
+    assert len({level.colour for level in scale.levels}) == 4  # label shown too: never colour only
+
+
+@pytest.mark.parametrize(
+    "levels",
+    [
+        [("Top", 3, False), ("Mid", 2, False), ("Low", 1, False)],  # no mastery point given
+        [("Only", 1, True)],
+        [("A", 2, True), ("a", 1, False)],
+    ],
+)
+def test_imported_scale_refuses_unusable_levels(levels) -> None:
+    with pytest.raises(MasteryError):
+        imported_scale("f", "File", levels)

@@ -68,8 +68,8 @@ def build_gradebook(
 ) -> Gradebook:
     """The grid for a course, in a number of queries that does not depend on its size."""
     row = settings_for(course)
-    settings = mastery_settings(course, row)
     tree = course_tree(course)
+    settings = mastery_settings(course, row, tree=tree)
     stored = stored_levels(course, scale=settings.scale)
     cells = {cell: r for cell, r in stored.items() if cell[1] in tree.standards}
     students = _students(course)
