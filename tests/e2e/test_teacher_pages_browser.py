@@ -11,7 +11,6 @@ from sqlalchemy import select, update
 from lti_tool.extensions import db
 from lti_tool.models import Assessment, CourseSettings, Evidence, Launch
 from lti_tool.models.types import utcnow
-from tests.e2e.test_gradebook_browser import live  # noqa: F401  (the fixture)
 from tests.live import COURSE, TEACHER
 
 pytestmark = pytest.mark.browser
@@ -72,7 +71,7 @@ def saved_quiz_rows(app) -> list[Evidence]:
 
 
 def test_an_expired_launch_in_the_lms_frame_keeps_every_typed_score(
-    live,  # noqa: F811
+    live,
     make_app,
     page,
     screenshot,
@@ -100,7 +99,7 @@ def test_an_expired_launch_in_the_lms_frame_keeps_every_typed_score(
 
 
 def test_scores_typed_before_the_launch_expired_are_put_back_after_a_relaunch(
-    live,  # noqa: F811
+    live,
     make_app,
     page,
     screenshot,
@@ -144,7 +143,7 @@ def test_scores_typed_before_the_launch_expired_are_put_back_after_a_relaunch(
     expect(page.locator("[data-restored]")).to_be_hidden()
 
 
-def test_a_settings_change_is_previewed_then_saved(live, make_app, page, screenshot):  # noqa: F811
+def test_a_settings_change_is_previewed_then_saved(live, make_app, page, screenshot):
     from playwright.sync_api import expect
 
     lms, _ids = live
