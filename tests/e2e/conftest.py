@@ -42,6 +42,9 @@ def page(chromium):
     context.close()
 
 
+TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+
+
 @pytest.fixture
 def screenshot(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -49,6 +52,11 @@ def screenshot(page):
     def take(name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        # A full-page shot resizes the viewport and back; let the frames lay out again before
+        # the next click (a click straight after one was seen lost inside the LMS iframe).
+        page.evaluate(TWO_FRAMES)
+        for frame in page.frames:
+            frame.wait_for_load_state()
         return path
 
     return take

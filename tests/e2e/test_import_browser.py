@@ -36,13 +36,14 @@ def test_teacher_previews_confirms_marks_and_saves(live, page, screenshot, tmp_p
     frame.get_by_role("button", name="Preview").click()
 
     frame.get_by_role("heading", name="What each mark means").wait_for()
+    # Taken before any choice: a click right after a full-page screenshot was seen lost.
+    screenshot("evidence-import-preview")
     expect(frame.get_by_label("Level for the mark P+")).to_have_value("3")  # proposed
     expect(frame.get_by_label("Level for the mark M", exact=True)).to_have_value("")  # no guess
     frame.get_by_label("Level for the mark M", exact=True).select_option(
         label="Proficient (3) — mastery"
     )
     frame.get_by_label("Level for the mark NY").select_option(label="Beginning (1)")
-    screenshot("evidence-import-preview")
     frame.get_by_role("button", name="Save 4 marks").click()
     frame.get_by_text("Saved 4 pieces of evidence.").wait_for()
 
