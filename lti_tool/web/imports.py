@@ -20,6 +20,7 @@ from ..extensions import db
 from ..importers import Problem
 from ..importers.evidence_csv import TEMPLATE_LONG
 from ..importers.marks import EXCUSED, Mapped, MarkProposal, level_meaning
+from ..importers.ourcsv import TEMPLATE_CSV as STANDARDS_TEMPLATE
 from ..models.types import utcnow
 from ..services import evidence_import
 from ..services.course_settings import settings_for
@@ -57,6 +58,16 @@ def template():
     response = make_response(TEMPLATE_LONG)
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = 'attachment; filename="evidence-template.csv"'
+    return response
+
+
+@bp.get("/standards/template.csv")
+def standards_template():
+    """Our standards CSV template (code, title, statement, i_can, parent_code, priority)."""
+    teacher_viewer()
+    response = make_response(STANDARDS_TEMPLATE)
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = 'attachment; filename="standards-template.csv"'
     return response
 
 

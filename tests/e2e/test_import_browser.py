@@ -44,8 +44,12 @@ def test_teacher_previews_confirms_marks_and_saves(live, page, screenshot, tmp_p
         label="Proficient (3) — mastery"
     )
     frame.get_by_label("Level for the mark NY").select_option(label="Beginning (1)")
-    frame.get_by_role("button", name="Save 4 marks").click()
-    frame.get_by_text("Saved 4 pieces of evidence.").wait_for()
+    # From the keyboard: the button sits at the frame's lower edge, where a pointer click can
+    # land before the frame has finished scrolling it into view.
+    frame.get_by_role("button", name="Save 4 marks").press("Enter")
+    # On failure, Playwright prints the page's text: a refusal names its problems there.
+    expect(frame.locator("main")).to_contain_text("Saved 4 pieces of evidence.", timeout=30000)
+    screenshot("evidence-import-saved")
 
     frame.get_by_role("link", name="Back to the gradebook").click()
     mateo, target = ids.users[STUDENT], ids.standards["A-REI.3"]
