@@ -144,3 +144,15 @@ def test_students_cannot_import(browser, ids):
     visit = launch_as(browser, STUDENT)
     assert visit.get("/evidence/import").status_code == 403
     assert upload(visit, WIDE).status_code == 403
+
+
+def test_the_standards_template_downloads_for_teachers_only(browser, ids):
+    teacher = launch_as(browser, TEACHER)
+    link = re.search(r'<a href="([^"]+)">our standards template \(CSV\)</a>', teacher.landing)
+    assert link is None  # the seeded course has standards: the empty-course hint is not shown
+    response = teacher.get("/standards/template.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.get_data(as_text=True).startswith("code,title,statement,i_can,parent_code")
+    assert "standards-template.csv" in response.headers["Content-Disposition"]
+    student = launch_as(browser, STUDENT)
+    assert student.get("/standards/template.csv").status_code == 403
