@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..errors import MasteryRejected
 from ..extensions import db
@@ -34,9 +33,9 @@ from ..models.types import utcnow
 from .course_settings import settings_for
 from .evidence import EvidenceInput, correct_evidence, record_many
 from .lms_columns import (
-    KIND,
     ags_client,
     align_line_item,
+    aligned_columns,
     checked_cut_scores,
     in_container,
     level_for,
@@ -154,17 +153,7 @@ def _plan(
 
 
 def _aligned(course: Course) -> list[Assessment]:
-    query = (
-        select(Assessment)
-        .where(
-            Assessment.course_id == course.id,
-            Assessment.kind == KIND,
-            Assessment.line_item_url.is_not(None),
-        )
-        .options(selectinload(Assessment.alignments))
-        .order_by(Assessment.id)
-    )
-    return [assessment for assessment in db.session.scalars(query) if assessment.alignments]
+    return sorted(aligned_columns(course).values(), key=lambda assessment: assessment.id)
 
 
 def _fetch_results(

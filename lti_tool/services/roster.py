@@ -52,6 +52,22 @@ class RosterReport:
         )
 
 
+def active_students(course: Course) -> list[User]:
+    """The course's active learners (one query); dropped ones keep their evidence, hidden."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Enrollment, Enrollment.user_id == User.id)
+            .where(
+                Enrollment.course_id == course.id,
+                Enrollment.role == CourseRole.STUDENT.value,
+                Enrollment.status == ACTIVE,
+                User.platform_id == course.platform_id,
+            )
+        )
+    )
+
+
 def described(error: ServiceCallFailed, doing: str) -> ServiceCallFailed:
     """The same failure (outcome kind, status, retry delay) with a message naming what failed."""
     outcome = error.outcome

@@ -9,7 +9,7 @@ stored levels and the summary grades queued to the outbox commit with them.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +21,7 @@ from ..extensions import db
 from ..models import Alignment, Assessment, Course, Enrollment, Evidence, Standard, User
 from .evidence import EvidenceInput, correct_evidence, record_many
 from .frameworks import course_tree
+from .roster import active_students
 from .views.gradebook import name_key
 
 SOURCE = "teacher"
@@ -132,7 +133,7 @@ def scoring_sheet(course: Course, assessment: Assessment) -> ScoringSheet:
     tree = course_tree(course)
     aligned = {alignment.standard_id for alignment in assessment.alignments}
     standards = [tree.standards[sid] for sid in tree.preorder() if sid in aligned]
-    students = sorted(_active_students(course), key=name_key)
+    students = sorted(active_students(course), key=name_key)
     return ScoringSheet(assessment, students, standards, _saved_marks(course, assessment))
 
 
@@ -183,19 +184,6 @@ def score_assessment(
         correct_evidence(live, actor=actor, points=mark.points, comment=mark.comment or "")
         report.corrected += 1
     return report
-
-
-def _active_students(course: Course) -> Iterable[User]:
-    return db.session.scalars(
-        select(User)
-        .join(Enrollment, Enrollment.user_id == User.id)
-        .where(
-            Enrollment.course_id == course.id,
-            Enrollment.role == "student",
-            Enrollment.status == "active",
-            User.platform_id == course.platform_id,
-        )
-    )
 
 
 def _saved_marks(course: Course, assessment: Assessment) -> dict[Cell, SavedMark]:

@@ -54,20 +54,21 @@ def upload():
 @bp.get("/evidence/import/template.csv")
 def template():
     """Our one-row-per-attempt template, to fill in and import."""
-    teacher_viewer()
-    response = make_response(TEMPLATE_LONG)
-    response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = 'attachment; filename="evidence-template.csv"'
-    return response
+    return _csv_template(TEMPLATE_LONG, "evidence-template.csv")
 
 
 @bp.get("/standards/template.csv")
 def standards_template():
     """Our standards CSV template (code, title, statement, i_can, parent_code, priority)."""
+    return _csv_template(STANDARDS_TEMPLATE, "standards-template.csv")
+
+
+def _csv_template(text: str, filename: str):
+    """A template file for the course's teachers to download."""
     teacher_viewer()
-    response = make_response(STANDARDS_TEMPLATE)
+    response = make_response(text)
     response.mimetype = "text/csv"
-    response.headers["Content-Disposition"] = 'attachment; filename="standards-template.csv"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from tests.live import ADMIN, COURSE, MENTOR, STUDENT, TEACHER, register_lms
-from tests.web.conftest import seed
+from tests.live import ADMIN, COURSE, MENTOR, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
 
@@ -17,11 +16,9 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 
 
 @pytest.fixture
-def site(make_app, tool_server, lms):
-    app = make_app(TOOL_BASE_URL=tool_server.url)
-    with app.app_context():
-        register_lms(lms)
-    return tool_server.url, lms, seed(app, lms)
+def site(live, tool_server):
+    lms, ids = live
+    return tool_server.url, lms, ids
 
 
 def _launch(page, lms, who: str) -> str:

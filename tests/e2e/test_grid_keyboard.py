@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.live import COURSE, TEACHER, register_lms
-from tests.web.conftest import seed
+from tests.live import COURSE, TEACHER
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def grid(make_app, tool_server, lms, page):
-    app = make_app(TOOL_BASE_URL=tool_server.url)
-    with app.app_context():
-        register_lms(lms)
-    ids = seed(app, lms)
+def grid(live, page):
+    lms, ids = live
     page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
     frame = page.frame_locator("iframe[name=tool-frame]")
     frame.get_by_role("grid").wait_for()

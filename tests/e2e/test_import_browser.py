@@ -4,20 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.live import COURSE, STUDENT, TEACHER, register_lms
-from tests.web.conftest import seed
+from tests.live import COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
 
 WIDE = "Student,A-CED.1,A-REI.3\n201,M,NY\n202,P+,3\n"
-
-
-@pytest.fixture
-def live(make_app, tool_server, lms):
-    app = make_app(TOOL_BASE_URL=tool_server.url)
-    with app.app_context():
-        register_lms(lms)
-    return lms, seed(app, lms)
 
 
 def test_teacher_previews_confirms_marks_and_saves(live, page, screenshot, tmp_path):

@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from sqlalchemy import select
-
-from ...extensions import db
 from ...mastery import MasteryResult, SummaryGrade
 from ...mastery.results import NOT_ASSESSED
-from ...models import Course, Enrollment, Standard, User
+from ...models import Course, Standard, User
 from ..course_settings import mastery_settings, settings_for
 from ..frameworks import CourseTree, course_tree
 from ..mastery import CourseMastery, stored_levels
 from ..rejections import reported
+from ..roster import active_students
 from .common import ScaleView
 
 SORTS = ("name", "summary", "level")
@@ -72,7 +70,7 @@ def build_gradebook(
     settings = mastery_settings(course, row, tree=tree)
     stored = stored_levels(course, scale=settings.scale)
     cells = {cell: r for cell, r in stored.items() if cell[1] in tree.standards}
-    students = _students(course)
+    students = active_students(course)
     leaves: dict[int, dict[int, MasteryResult]] = {student.id: {} for student in students}
     for (student_id, standard_id), result in cells.items():
         if student_id in leaves:  # someone no longer enrolled as a learner keeps history only
@@ -91,22 +89,6 @@ def build_gradebook(
         rows=sort_rows(rows, sort, by),
         adopted=len(tree.standards),
         priority_count=len(tree.priority),
-    )
-
-
-def _students(course: Course) -> list[User]:
-    """The course's active learners (one query); dropped ones keep their evidence, hidden."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Enrollment, Enrollment.user_id == User.id)
-            .where(
-                Enrollment.course_id == course.id,
-                Enrollment.role == "student",
-                Enrollment.status == "active",
-                User.platform_id == course.platform_id,
-            )
-        )
     )
 
 
