@@ -170,22 +170,38 @@ def build_launch_claims(
         all_custom.update(link.custom)
     all_custom.update(custom or {})
     if all_custom:
-        claims[Claim.CUSTOM] = {k: _substitute(v, course) for k, v in all_custom.items()}
+        enrollment = course.enrollments.get(user_id)
+        claims[Claim.CUSTOM] = {
+            k: _substitute(v, course, enrollment) for k, v in all_custom.items()
+        }
     claims.update(_service_claims(platform, context_id, client_id, resource_link_id))
     return claims
 
 
 # Substitution variables the platform expands in custom parameters, as Canvas does; an
 # unknown one is sent as written (so a tool must treat "$Name" as "not offered").
+# Canvas's section variables describe the launching user's own sections: ids sorted and
+# comma-separated, names as a JSON array in enrolment order (so names pair with ids only for a
+# user in one section).
 _SUBSTITUTIONS = {
-    "$Context.id": lambda course: course.id,
-    "$Context.id.history": lambda course: ",".join(course.history),
+    "$Context.id": lambda course, _: course.id,
+    "$Context.id.history": lambda course, _: ",".join(course.history),
+    "$Canvas.course.sectionIds": lambda course, enrollment: ",".join(
+        sorted(enrollment.sections if enrollment else [], key=_numeric_first)
+    ),
+    "$com.instructure.User.sectionNames": lambda course, enrollment: json.dumps(
+        [course.sections.get(s, s) for s in (enrollment.sections if enrollment else [])]
+    ),
 }
 
 
-def _substitute(value: str, course: Any) -> str:
+def _numeric_first(section_id: str) -> tuple[int, str]:
+    return (int(section_id), "") if section_id.isdigit() else (0, section_id)
+
+
+def _substitute(value: str, course: Any, enrollment: Any) -> str:
     expand = _SUBSTITUTIONS.get(value)
-    return expand(course) if expand else value
+    return expand(course, enrollment) if expand else value
 
 
 def build_login_initiation(

@@ -192,13 +192,21 @@ class Platform:
         return course
 
     def enroll(self, context_id: str, user_id: str, roles: list[str], *,
-               status: str = "Active", mentees: list[str] | None = None) -> Enrollment:
-        """Enrol (or re-enrol) a user in a course."""
-        enrollment = Enrollment(user_id, list(roles), status=status, mentees=list(mentees or []))
+               status: str = "Active", mentees: list[str] | None = None,
+               sections: list[str] | None = None) -> Enrollment:
+        """Enrol (or re-enrol) a user in a course, in the given sections (ids)."""
+        enrollment = Enrollment(user_id, list(roles), status=status, mentees=list(mentees or []),
+                                sections=list(sections or []))
         with self.store.lock:
             self.store.state.courses[context_id].enrollments[user_id] = enrollment
             self.store.save()
         return enrollment
+
+    def add_section(self, context_id: str, section_id: str, name: str) -> None:
+        """Name a section of a course (Canvas sections)."""
+        with self.store.lock:
+            self.store.state.courses[context_id].sections[section_id] = name
+            self.store.save()
 
     def add_resource_link(self, context_id: str, title: str, *, client_id: str | None = None,
                           url: str | None = None, custom: dict[str, str] | None = None,

@@ -33,6 +33,8 @@ class Enrollment:
     roles: list[str]
     status: str = MemberStatus.ACTIVE
     mentees: list[str] = field(default_factory=list)
+    # Ids of the course sections the user is in (Canvas: one enrolment per section).
+    sections: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +49,8 @@ class Course:
     tools: list[str] = field(default_factory=list)
     # Context ids this course was copied from, newest first ($Context.id.history).
     history: list[str] = field(default_factory=list)
+    # Section id -> name.
+    sections: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

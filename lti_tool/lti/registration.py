@@ -29,6 +29,7 @@ CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 CUSTOM_PARAMETERS = {
     "ctx_history": "$Context.id.history",
     "canvas_course_section_ids": "$Canvas.course.sectionIds",
+    "canvas_user_section_names": "$com.instructure.User.sectionNames",
 }
 
 

@@ -5,7 +5,7 @@ from .course_settings import CourseSettings, StandardOverride
 from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
-from .people import Course, Enrollment, ResourceLink, User
+from .people import Course, CourseSection, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
 from .standards import CourseStandard, Framework, Standard, StandardEdge
@@ -17,6 +17,7 @@ __all__ = [
     "Alignment",
     "Assessment",
     "Course",
+    "CourseSection",
     "CourseSettings",
     "CourseStandard",
     "CurrentLevel",

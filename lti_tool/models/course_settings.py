@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, Float, ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -31,6 +31,9 @@ class CourseSettings(db.Model):
     maximum: Mapped[float] = mapped_column(Float, default=100.0)
     # Also one gradebook column per priority standard (tag "standard:<key>").
     has_standard_columns: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Teaching assistants (and designers) change evidence and settings as teachers do, unless
+    # the course makes them read-only.
+    assistants_may_edit: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     scale: Mapped[Scale] = relationship()
 

@@ -76,10 +76,29 @@ class Enrollment(db.Model):
     mentees: Mapped[list[str]] = mapped_column(JSON, default=list)
     # NRPS status: an inactive or deleted member is hidden and sent no grades; evidence stays.
     status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    # The platform's ids of the course sections this person is in, as their last launch said
+    # (Canvas `$Canvas.course.sectionIds`); empty when the platform never said.
+    section_ids: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     last_launch_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     course: Mapped[Course] = relationship()
     user: Mapped[User] = relationship()
+
+
+class CourseSection(db.Model):
+    """A section of a course as the platform names it (Canvas sections; a name may be unknown)."""
+
+    __tablename__ = "course_sections"
+    __table_args__ = (UniqueConstraint("course_id", "section_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    section_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(500), default="")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or f"Section {self.section_id}"
 
 
 class ResourceLink(db.Model):

@@ -54,6 +54,7 @@ SETTING_FIELDS = (
     "policy_params",
     "maximum",
     "has_standard_columns",
+    "assistants_may_edit",
 )
 
 

@@ -42,6 +42,17 @@ class CourseTree:
         """Nodes without adopted children, in tree order."""
         return [node for node in self.preorder() if not self.children.get(node)]
 
+    def subtree(self, node: int) -> set[int]:
+        """The node and every node under it (a branch or unit of the framework)."""
+        found: set[int] = set()
+        stack = [node] if node in self.standards else []
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.children.get(current, []))
+        return found
+
 
 def save_framework(
     draft: FrameworkDraft, *, platform: Platform, course: Course | None = None

@@ -18,6 +18,7 @@ from ..lti.vocab import Claim, CourseRole
 from ..models import Course, Deployment, Enrollment, Platform, ResourceLink, User
 from ..models.types import utcnow
 from . import grades, jobs
+from .sections import from_custom, sync_sections
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def sync_enrollment(
     enrollment.mentees = [str(m) for m in mentees] if isinstance(mentees, list) else []
     enrollment.last_launch_at = utcnow()
     enrollment.status = "active"  # a launch proves membership, whatever the last roster said
+    sync_sections(course, enrollment, from_custom(claims.get(Claim.CUSTOM)))
     return enrollment
 
 

@@ -22,6 +22,7 @@ from ..lti.service_token import ServiceError, service_tokens
 from ..lti.vocab import CourseRole
 from ..models import Course, Enrollment, User
 from ..models.types import utcnow
+from .sections import in_section
 
 ACTIVE, INACTIVE, DELETED = "active", "inactive", "deleted"
 STATUS_OF = {
@@ -52,20 +53,32 @@ class RosterReport:
         )
 
 
-def active_students(course: Course) -> list[User]:
+@dataclass(frozen=True)
+class Learner:
+    """An active student of a course and the sections the platform placed them in."""
+
+    user: User
+    section_ids: tuple[str, ...]
+
+
+def learners(course: Course) -> list[Learner]:
     """The course's active learners (one query); dropped ones keep their evidence, hidden."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Enrollment, Enrollment.user_id == User.id)
-            .where(
-                Enrollment.course_id == course.id,
-                Enrollment.role == CourseRole.STUDENT.value,
-                Enrollment.status == ACTIVE,
-                User.platform_id == course.platform_id,
-            )
+    rows = db.session.execute(
+        select(User, Enrollment.section_ids)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(
+            Enrollment.course_id == course.id,
+            Enrollment.role == CourseRole.STUDENT.value,
+            Enrollment.status == ACTIVE,
+            User.platform_id == course.platform_id,
         )
     )
+    return [Learner(user, tuple(section_ids or ())) for user, section_ids in rows]
+
+
+def active_students(course: Course, section: str | None = None) -> list[User]:
+    """The course's active learners, in one section (sections.UNKNOWN: not placed) or all."""
+    return [s.user for s in learners(course) if in_section(s.section_ids, section)]
 
 
 def described(error: ServiceCallFailed, doing: str) -> ServiceCallFailed:

@@ -11,6 +11,7 @@ whatever their role in the course they launched from. Every page and form carrie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -19,11 +20,14 @@ from sqlalchemy import select
 
 from ..errors import NotFound, PermissionDenied
 from ..extensions import db
-from ..lti.roles import is_admin
+from ..lti.roles import context_role_names, is_admin
 from ..lti.vocab import Claim, CourseRole
 from ..models import Course, Enrollment, Launch, User
+from ..services.course_settings import settings_for
 from ..services.launches import load_session
 from .security import allow_framing_by
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,20 @@ class Viewer:
     @property
     def is_teacher(self) -> bool:
         return self.role is CourseRole.TEACHER
+
+    @property
+    def is_assistant(self) -> bool:
+        """Teaches the course as a teaching assistant or designer, not as an Instructor."""
+        roles = self.launch.claims.get(Claim.ROLES)
+        names = context_role_names(roles if isinstance(roles, list) else [])
+        return self.is_teacher and "Instructor" not in names
+
+    @cached_property
+    def may_edit(self) -> bool:
+        """May change evidence and settings: teachers; assistants unless the course says not."""
+        if not self.is_teacher:
+            return False
+        return not self.is_assistant or settings_for(self.course).assistants_may_edit
 
     @property
     def is_platform_admin(self) -> bool:
@@ -86,10 +104,18 @@ def current_viewer() -> Viewer:
 
 
 def teacher_viewer() -> Viewer:
-    """The viewer, who must teach the launch's course (the grid and every evidence change)."""
+    """The viewer, who must teach the launch's course (the grid and every evidence change).
+
+    Every change is a POST: one the course keeps from its teaching assistants is refused here.
+    """
     viewer = current_viewer()
     if not viewer.is_teacher or viewer.launch.course is None:
         raise PermissionDenied("Only the course's teachers see the gradebook and enter evidence.")
+    if request.method not in SAFE_METHODS and not viewer.may_edit:
+        raise PermissionDenied(
+            "In this course, teaching assistants see the gradebook but do not change it.",
+            hint="A teacher of the course can change this in the course settings.",
+        )
     return viewer
 
 

@@ -31,11 +31,16 @@ def render_grid(viewer: Viewer) -> str:
     priority_only = request.args.get("priority") == "1"
     sort = request.args.get("sort", "name")
     by = int(sort) if sort.isdigit() else None
+    branch_arg = request.args.get("branch", "")
+    branch = int(branch_arg) if branch_arg.isdigit() else None
+    section = request.args.get("section") or None
     book = build_gradebook(
         viewer.course,
         priority_only=priority_only,
         sort="level" if by is not None else sort,
         by=by,
+        branch=branch,
+        section=section,
     )
     page = render_template(
         "gradebook/index.html",
@@ -44,6 +49,8 @@ def render_grid(viewer: Viewer) -> str:
         sort=sort,
         sorted_by=by,
         priority_only=priority_only,
+        branch=branch,
+        section=section,
         row_cells=GridCells(book, launch_url_pattern("cells.show", "student_id", "standard_id")),
         copy_offers=[] if book.adopted else course_copy.offers(viewer),
         gone_columns=grades.gone_columns(viewer.course),

@@ -12,7 +12,7 @@ import logging
 
 from flask import Blueprint, redirect, render_template, request
 
-from ..errors import MasteryRejected, PermissionDenied
+from ..errors import LtiToolError, MasteryRejected, PermissionDenied
 from ..extensions import db
 from ..mastery import METHODS, POLICIES
 from ..services.course_settings import change_scale, change_settings, mastery_settings, settings_for
@@ -74,6 +74,21 @@ def save():
     return redirect(launch_url("settings.show", saved=1), 303)
 
 
+@bp.post("/settings/assistants")
+def assistants():
+    """Whether teaching assistants change the course as teachers do (teachers decide)."""
+    viewer = teacher_viewer()
+    if viewer.is_assistant:
+        raise PermissionDenied("Only the course's teachers decide what teaching assistants do.")
+    choice = request.form.get("assistants")
+    if choice not in ("edit", "view"):
+        raise LtiToolError("Choose what teaching assistants may do.")
+    settings_for(viewer.course).assistants_may_edit = choice == "edit"
+    db.session.commit()
+    log.info("course %s: assistants may edit = %s", viewer.course.id, choice == "edit")
+    return redirect(launch_url("settings.show", saved=1), 303)
+
+
 def _read(viewer: Viewer):
     scales = {scale.id: scale for scale in course_scales(viewer.course)}
     return read_settings_form(request.form, scales), scales
@@ -123,6 +138,7 @@ def _page(
         previewed=previewed,
         notice=notice,
         job=latest_recompute(course),
+        assistants_may_edit=settings_for(course).assistants_may_edit,
     )
     db.session.commit()  # after rendering: presets and the default settings row, if new
     return page

@@ -1,8 +1,8 @@
 """The teacher's grid: students × adopted standards from the stored current levels.
 
 Queries are fixed in number: settings with their scale, overrides, the tree (2), the stored
-levels and the students. Parents are rolled up from the stored leaves when
-read, as `CourseMastery.rolled_up` does for computed ones.
+levels, the students, and the course's sections when students are in any. Parents are rolled
+up from the stored leaves when read, as `CourseMastery.rolled_up` does for computed ones.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from ..course_settings import mastery_settings, settings_for
 from ..frameworks import CourseTree, course_tree
 from ..mastery import CourseMastery, stored_levels
 from ..rejections import reported
-from ..roster import active_students
+from ..roster import learners
+from ..sections import SectionChoice, in_section, section_choices
 from .common import ScaleView
 
 SORTS = ("name", "summary", "level")
@@ -55,6 +56,8 @@ class Gradebook:
     rows: list[Row]
     adopted: int
     priority_count: int
+    branches: list[Column]
+    sections: list[SectionChoice]
 
     def children_of(self, standard_id: int) -> list[int]:
         """The shown columns directly under this one (what its toggle hides)."""
@@ -62,15 +65,25 @@ class Gradebook:
 
 
 def build_gradebook(
-    course: Course, *, priority_only: bool = False, sort: str = "name", by: int | None = None
+    course: Course,
+    *,
+    priority_only: bool = False,
+    sort: str = "name",
+    by: int | None = None,
+    branch: int | None = None,
+    section: str | None = None,
 ) -> Gradebook:
-    """The grid for a course, in a number of queries that does not depend on its size."""
+    """The grid for a course, in a number of queries that does not depend on its size.
+
+    `branch` keeps the columns of one branch or unit of the tree; `section` the students the
+    platform placed in one section (sections.UNKNOWN: those it has not placed yet)."""
     row = settings_for(course)
     tree = course_tree(course)
     settings = mastery_settings(course, row, tree=tree)
     stored = stored_levels(course, scale=settings.scale)
     cells = {cell: r for cell, r in stored.items() if cell[1] in tree.standards}
-    students = active_students(course)
+    enrolled = learners(course)
+    students = [s.user for s in enrolled if in_section(s.section_ids, section)]
     leaves: dict[int, dict[int, MasteryResult]] = {student.id: {} for student in students}
     for (student_id, standard_id), result in cells.items():
         if student_id in leaves:  # someone no longer enrolled as a learner keeps history only
@@ -82,13 +95,18 @@ def build_gradebook(
     mastery = CourseMastery(settings, tree, list(leaves), cells, leaves, summaries)
     rows = [Row(s, mastery.rolled_up(s.id), summaries[s.id]) for s in students]
     keep = set(tree.priority) if priority_only else set(tree.standards)
-    columns = columns_of(tree, keep)
+    if branch is not None:
+        keep &= tree.subtree(branch)
+    all_columns = columns_of(tree, set(tree.standards))
     return Gradebook(
         scale=ScaleView(settings.scale),
-        columns=columns,
+        columns=columns_of(tree, keep),
         rows=sort_rows(rows, sort, by),
         adopted=len(tree.standards),
         priority_count=len(tree.priority),
+        branches=[column for column in all_columns if column.has_children],
+        # Only a course whose platform placed students in sections has any to choose from.
+        sections=section_choices(course) if any(s.section_ids for s in enrolled) else [],
     )
 
 
