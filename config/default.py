@@ -41,6 +41,10 @@ LTI_TOOL_ALLOW_PRIVATE_NETWORK = False
 # Plain http for registration and key-set URLs: development and tests only.
 LTI_TOOL_ALLOW_INSECURE_HTTP = False
 
+# Evidence and audit rows of a course concluded longer ago than this many days are deleted by
+# the worker; None keeps them until the registration is purged.
+RETENTION_DAYS = None
+
 # Launch lifetimes.
 LOGIN_STATE_TTL_SECONDS = 600
 LAUNCH_TTL_SECONDS = 8 * 3600

@@ -18,7 +18,7 @@ from flask import Flask
 
 from .extensions import db
 from .models import Course, Job
-from .services import grades, jobs, lms_results, mastery, roster
+from .services import grades, housekeeping, jobs, lms_results, mastery, roster
 from .services.outbox import DrainReport, drain_once
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class Worker:
             try:
                 if time.monotonic() >= self._next_schedule:
                     jobs.schedule_due_syncs(self.app.config)
+                    housekeeping.sweep_expired()
                     db.session.commit()
                     self._next_schedule = time.monotonic() + SCHEDULE_EVERY_SECONDS
                 batch = drain_once(self.name, limit=self.batch_size)

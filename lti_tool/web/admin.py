@@ -10,7 +10,7 @@ from flask import Blueprint, redirect, render_template, request
 
 from ..errors import LtiToolError
 from ..extensions import db
-from ..services import grade_health
+from ..services import data_inventory, grade_health
 from .access import Viewer, admin_viewer, launch_url
 
 bp = Blueprint("admin", __name__)
@@ -44,6 +44,17 @@ def render_console(viewer: Viewer) -> str:
         retried=retried,
     )
     db.session.commit()  # after rendering: a commit expires the rows the page reads
+    return page
+
+
+@bp.get("/admin/data")
+def data():
+    """What is stored about students and staff, why, for how long, and how much of it."""
+    viewer = admin_viewer()
+    page = render_template(
+        "admin/data.html", viewer=viewer, inventory=data_inventory.inventory(viewer.launch.platform)
+    )
+    db.session.commit()
     return page
 
 
