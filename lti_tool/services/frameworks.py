@@ -55,9 +55,16 @@ class CourseTree:
 
 
 def save_framework(
-    draft: FrameworkDraft, *, platform: Platform, course: Course | None = None
+    draft: FrameworkDraft,
+    *,
+    platform: Platform,
+    course: Course | None = None,
+    adopt_all: bool = True,
 ) -> Framework:
-    """Store a whole draft (validated first): in the platform library, or course-local."""
+    """Store a whole draft (validated first): in the platform library, or course-local.
+
+    A course-local framework is adopted whole (with the file's priority flags) unless
+    `adopt_all` is off, as when the teacher chooses branches next."""
     problems = draft.validate()
     if problems:
         raise rejected(problems)
@@ -92,7 +99,7 @@ def save_framework(
     if edges:
         db.session.execute(insert(StandardEdge), edges)
     store_rules(framework, draft, by_key)
-    if course is not None:
+    if course is not None and adopt_all:
         _adopt_ids(course, ids, priority={by_key[i.key] for i in ordered if i.is_priority})
     return framework
 

@@ -119,6 +119,17 @@ def teacher_viewer() -> Viewer:
     return viewer
 
 
+def library_viewer() -> Viewer:
+    """A teacher of the launch's course (as teacher_viewer), or an administrator of its
+    platform, who manages the platform's standards library from any launch."""
+    viewer = current_viewer()
+    if viewer.is_teacher and viewer.launch.course is not None:
+        return teacher_viewer()
+    if viewer.is_platform_admin:
+        return viewer
+    raise PermissionDenied("Only teachers and the platform's administrators manage standards.")
+
+
 def admin_viewer() -> Viewer:
     """The viewer, who must administer the launch's platform (the admin console)."""
     viewer = current_viewer()

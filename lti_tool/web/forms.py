@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import request
+
+from ..errors import UploadTooLarge
+from ..importers import Problem
 from ..services.views.common import ScaleView
+
+log = logging.getLogger(__name__)
 
 COMMENT_LIMIT = 2000
 EARLIEST = date(2000, 1, 1)
+# Form fields around an uploaded file (launch token, date, choices) fit well within this.
+FORM_OVERHEAD = 200_000
+
+
+def limit_upload(max_bytes: int, len_factor: int, message: str) -> None:
+    """Cap what Flask reads for this view; a larger body gets a 413 before any parsing.
+
+    `len_factor` 2: the file comes back base64-encoded from a preview page. Refused before
+    the launch token (in the form) is read, so the page names the limit only.
+    """
+    limit = max_bytes * len_factor * 4 // 3 + FORM_OVERHEAD
+    request.max_content_length = limit
+    request.max_form_memory_size = limit
+    if request.content_length is not None and request.content_length > limit:
+        log.info(
+            "upload to %s refused: %s bytes over %s", request.path, request.content_length, limit
+        )
+        raise UploadTooLarge(message, [Problem("file", "size", message)])
 
 
 @dataclass

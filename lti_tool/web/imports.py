@@ -15,9 +15,8 @@ from datetime import date
 
 from flask import Blueprint, make_response, redirect, render_template, request
 
-from ..errors import ImportRejected, UploadTooLarge
+from ..errors import ImportRejected
 from ..extensions import db
-from ..importers import Problem
 from ..importers.evidence_csv import TEMPLATE_LONG
 from ..importers.marks import EXCUSED, Mapped, MarkProposal, level_meaning
 from ..importers.ourcsv import TEMPLATE_CSV as STANDARDS_TEMPLATE
@@ -26,13 +25,10 @@ from ..services import evidence_import
 from ..services.course_settings import settings_for
 from ..services.evidence_import import import_evidence, preview_import, readable_size
 from .access import Viewer, launch_url, teacher_viewer
-from .forms import EARLIEST, latest_day
+from .forms import EARLIEST, latest_day, limit_upload
 
 bp = Blueprint("imports", __name__)
 log = logging.getLogger(__name__)
-
-# Form fields around the file (launch token, date, marks) fit well within this.
-_FORM_OVERHEAD = 200_000
 
 
 @bp.get("/evidence/import")
@@ -121,16 +117,7 @@ def save():
 
 
 def _limit_request(len_factor: int) -> None:
-    """Cap what Flask reads for this view; a larger body gets a 413 before any parsing.
-
-    Refused before the launch token (in the form) is read: the page names the limit only.
-    """
-    limit = evidence_import.MAX_UPLOAD_BYTES * len_factor * 4 // 3 + _FORM_OVERHEAD
-    request.max_content_length = limit
-    request.max_form_memory_size = limit
-    if request.content_length is not None and request.content_length > limit:
-        log.info("evidence upload refused: %s bytes over %s", request.content_length, limit)
-        raise UploadTooLarge(_size_message(), [Problem("file", "size", _size_message())])
+    limit_upload(evidence_import.MAX_UPLOAD_BYTES, len_factor, _size_message())
 
 
 def _size_message() -> str:

@@ -52,6 +52,8 @@ def test_teacher_pages_pass_axe(site, page):
         "/assessments",
         "/course/copy",
         "/lms-columns",
+        "/standards",
+        f"/standards/{standard}/edit",
     ):
         page.goto(f"{base}{path}?launch={token}")
         page.locator("h1").first.wait_for()
