@@ -1,0 +1,148 @@
+"""The authorization table: every route of the tool, for every kind of person, through real
+launches. A route missing from the table fails the suite, so a new page cannot ship without
+saying who may open it.
+
+Allowed means "not refused" (any answer but 401 and 403: a page, a redirect, a 400 for an
+empty form, a 404 for an id that does not exist); everyone else gets 403, and a request
+without a launch 401. Student routes are asked about the student themself: another student's
+data is covered by tests/web/test_profile.py and test_cells.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from lti_tool.extensions import db
+from lti_tool.models import Assessment, Evidence, Framework
+from tests.live import ADMIN, MENTOR, STUDENT, TA, TEACHER
+from tests.web.conftest import Ids, Visit, launch_as
+
+TEACHERS = {"teacher", "assistant"}
+COURSE_PEOPLE = TEACHERS | {"student", "mentor", "admin"}
+ABOUT_THE_STUDENT = TEACHERS | {"student", "mentor"}  # the student, their mentor, teachers
+LIBRARY = TEACHERS | {"admin"}
+ADMINS = {"admin"}
+
+# endpoint -> who may use it (methods of one endpoint share a rule)
+ACCESS: dict[str, set[str]] = {
+    "pages.home": COURSE_PEOPLE,
+    "gradebook.levels_css": COURSE_PEOPLE,
+    "gradebook.index": TEACHERS,
+    "profile.show": ABOUT_THE_STUDENT,
+    "exports.student_report": ABOUT_THE_STUDENT,
+    "cells.show": ABOUT_THE_STUDENT,
+    "cells.add": TEACHERS,
+    "cells.correct": TEACHERS,
+    "scoring.index": TEACHERS,
+    "scoring.create": TEACHERS,
+    "scoring.sheet": TEACHERS,
+    "scoring.save": TEACHERS,
+    "settings.show": TEACHERS,
+    "settings.preview": TEACHERS,
+    "settings.save": TEACHERS,
+    "settings.assistants": {"teacher"},  # teachers decide what assistants may do
+    "sync.status": TEACHERS,
+    "sync.retry": TEACHERS,
+    "sync.sync_from_lms": TEACHERS,
+    "sync.recreate_column": TEACHERS,
+    "course_copy.choose": TEACHERS,
+    "course_copy.bring": TEACHERS,
+    "exports.gradebook": TEACHERS,
+    "exports.evidence": TEACHERS,
+    "imports.upload": TEACHERS,
+    "imports.preview": TEACHERS,
+    "imports.save": TEACHERS,
+    "imports.template": TEACHERS,
+    "imports.standards_template": TEACHERS,
+    "alignments.index": TEACHERS,
+    "alignments.edit": TEACHERS,
+    "alignments.save": TEACHERS,
+    "alignments.remove": TEACHERS,
+    "standards.index": LIBRARY,
+    "standards.preview": LIBRARY,
+    "standards.save": LIBRARY,
+    "standards.framework": LIBRARY,
+    "standards.adopt": TEACHERS,
+    "standards.edit": TEACHERS,
+    "standards.update": TEACHERS,
+    "admin.index": ADMINS,
+    "admin.data": ADMINS,
+    "admin.retry": ADMINS,
+}
+# Reached without a launch: the LTI protocol, health probes, static files.
+PUBLIC = {
+    "lti.jwks",
+    "lti.canvas_config",
+    "lti.launch",
+    "lti.login",
+    "lti.register_tool",
+    "lti.setup",
+    "health.healthz",
+    "health.readyz",
+    "static",
+}
+# Only a deep-linking launch opens it (tests/lti/test_deep_linking.py); every resource-link
+# launch, whoever makes it, is refused.
+DEEP_LINKING_ONLY = {"pages.deep_link"}
+
+PEOPLE = {"teacher": TEACHER, "assistant": TA, "student": STUDENT, "mentor": MENTOR, "admin": ADMIN}
+
+
+def test_every_route_is_in_the_table(app: Flask):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ACCESS) - PUBLIC - DEEP_LINKING_ONLY == set()
+    assert set(ACCESS) - endpoints == set()
+
+
+@pytest.fixture
+def visits(browser, ids: Ids) -> dict[str, Visit]:
+    return {who: launch_as(browser, sub) for who, sub in PEOPLE.items()}
+
+
+def _values(tool: Flask, ids: Ids) -> dict[str, int]:
+    with tool.app_context():
+        student, standard = ids.users[STUDENT], ids.standards["F-IF.6"]
+        evidence = db.session.scalar(
+            select(Evidence.id).where(Evidence.student_id == student).order_by(Evidence.id)
+        )
+        assessment = db.session.scalar(
+            select(Assessment.id).where(Assessment.course_id == ids.course)
+        )
+        framework = db.session.scalar(select(Framework.id).where(Framework.course_id == ids.course))
+    return {
+        "student_id": student,
+        "standard_id": standard,
+        "evidence_id": evidence or 0,
+        "assessment_id": assessment or 0,
+        "framework_id": framework or 0,
+        "column_id": 999_999,
+    }
+
+
+def _requests(app: Flask, values: dict[str, int]):
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint not in ACCESS:
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(values[name]))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, path
+
+
+def test_each_person_reaches_exactly_their_routes(tool, ids: Ids, visits, browser):
+    values = _values(tool, ids)
+    wrong = []
+    for endpoint, method, path in _requests(tool, values):
+        for who, visit in visits.items():
+            answer = visit.get(path) if method == "GET" else visit.post(path, {})
+            allowed = who in ACCESS[endpoint]
+            refused = answer.status_code in (401, 403)
+            if allowed == refused:
+                wrong.append(f"{method} {path} as {who}: {answer.status_code}")
+        anonymous = browser.tool.get(path) if method == "GET" else browser.tool.post(path)
+        if anonymous.status_code not in (400, 401, 403, 413):
+            wrong.append(f"{method} {path} without a launch: {anonymous.status_code}")
+    assert wrong == []
