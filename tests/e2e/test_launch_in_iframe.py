@@ -47,3 +47,24 @@ def test_student_lands_on_their_page(live, page, screenshot):
     assert frame.locator("h1").first.inner_text() == "My mastery"
     assert "Mateo Hernández" in frame.locator("main").inner_text()
     screenshot("student-launch")
+
+
+def test_the_frame_fits_the_tool_page(live, page):
+    """lti.frameResize: the platform sizes its iframe to the tool's page, whatever its length."""
+    page.goto(f"{live.issuer}/courses/{COURSE}?as={STUDENT}")
+    frame = tool_frame(page)
+    frame.locator("h1").first.wait_for()
+    iframe = page.locator("iframe[name=tool-frame]")
+    tool_page = page.frame(name="tool-frame")
+
+    def fits() -> bool:
+        inner = tool_page.evaluate(
+            "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+        )
+        return abs(iframe.bounding_box()["height"] - inner) <= 2
+
+    page.wait_for_function("() => document.querySelector('iframe[name=tool-frame]').style.height")
+    assert fits()
+    tool_page.evaluate("document.querySelector('main').style.paddingBottom = '1500px'")
+    page.wait_for_timeout(300)
+    assert fits() and iframe.bounding_box()["height"] > 1500
