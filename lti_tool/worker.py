@@ -18,7 +18,7 @@ from flask import Flask
 
 from .extensions import db
 from .models import Course, Job
-from .services import grades, housekeeping, jobs, lms_results, mastery, roster
+from .services import grades, housekeeping, jobs, line_items, lms_results, mastery, roster
 from .services.outbox import DrainReport, drain_once
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,21 @@ def sync_roster(course: Course, job: Job) -> str:
 @jobs.handles("lms_results")
 def sync_lms_results(course: Course, job: Job) -> str:
     """Results of the LMS columns aligned to standards, recorded as evidence."""
-    return lms_results.sync_results(course).summary()
+    found = line_items.discover_columns(course, assessments_only=True)  # deep-linked ones
+    return "; ".join(part for part in (found, lms_results.sync_results(course).summary()) if part)
+
+
+@jobs.handles("columns")
+def discover_columns(course: Course, job: Job) -> str:
+    """Line items for published columns, and summary columns the platform added (placements)."""
+    return line_items.discover_columns(course)
+
+
+@jobs.handles("grades")
+def queue_course_grades(course: Course, job: Job) -> str:
+    """Every student's grades queued again (a new column needs them all)."""
+    grades.lock_students(course, None)
+    return f"{grades.queue_grades(course)} grades queued"
 
 
 @dataclass

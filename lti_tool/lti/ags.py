@@ -203,6 +203,30 @@ class AgsClient(ServiceClient):
         )
         if found:
             return found[0]
+        return self.create_line_item(
+            container_url,
+            label=label,
+            score_maximum=score_maximum,
+            tag=tag,
+            resource_id=resource_id,
+            resource_link_id=resource_link_id,
+            start=start,
+            end=end,
+        )
+
+    def create_line_item(
+        self,
+        container_url: str,
+        *,
+        label: str,
+        score_maximum: float,
+        tag: str,
+        resource_id: str,
+        resource_link_id: str | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> LineItem:
+        """Create a line item (POST to the container); ServiceCallFailed when refused."""
         body: dict[str, Any] = {"label": label, "scoreMaximum": score_maximum}
         optional = {
             "tag": tag,

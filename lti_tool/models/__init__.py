@@ -1,6 +1,6 @@
 """SQLAlchemy models, one module per aggregate. Import from here."""
 
-from .assessments import Alignment, Assessment
+from .assessments import GRADED_IN_LMS, GRADED_IN_TOOL, Alignment, Assessment
 from .course_settings import CourseSettings, StandardOverride
 from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .launch import Launch, LoginState, UsedNonce
@@ -9,10 +9,21 @@ from .people import Course, CourseSection, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
 from .standards import CourseStandard, Framework, Standard, StandardEdge
-from .sync import SUMMARY_TAG, GradeColumn, GradeOutbox, Job, JobState, OutboxState
+from .sync import (
+    ASSESSMENT_TAG_PREFIX,
+    SUMMARY_TAG,
+    GradeColumn,
+    GradeOutbox,
+    Job,
+    JobState,
+    OutboxState,
+)
 from .tokens import AccessToken
 
 __all__ = [
+    "GRADED_IN_LMS",
+    "GRADED_IN_TOOL",
+    "ASSESSMENT_TAG_PREFIX",
     "AccessToken",
     "Alignment",
     "Assessment",

@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
+# How a published assessment is graded (Assessment.grading).
+GRADED_IN_TOOL = "tool"
+GRADED_IN_LMS = "lms"
+
 
 class Assessment(db.Model):
     """Something students are assessed on; `tag` is a stable name, never a database id."""
@@ -24,6 +28,10 @@ class Assessment(db.Model):
     line_item_url: Mapped[str | None] = mapped_column(String(1000))
     tag: Mapped[str] = mapped_column(String(255))
     resource_id: Mapped[str | None] = mapped_column(String(255))
+    # A tool-made assessment published as an LMS column: graded "tool" (per standard on the
+    # scoring page, its score sent to the column) or "lms" (read back through cut scores).
+    # None: not published.
+    grading: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     alignments: Mapped[list[Alignment]] = relationship(

@@ -14,17 +14,22 @@ from .people import Course, User
 from .types import UTCDateTime, utcnow
 
 SUMMARY_TAG = "mastery-summary"
+ASSESSMENT_TAG_PREFIX = "assessment:"
 
 
 class GradeColumn(db.Model):
-    """A gradebook column the tool owns in one course: the summary, or a priority standard.
+    """A gradebook column the tool owns in one course: the summary, a priority standard or a
+    published assessment.
 
     `tag` is stable across course copies (never a database id); `line_item_url` is found or
-    created by the worker, never inside a web request.
+    created by the worker, never inside a web request. The platform may hold several line items
+    tagged as the summary (each deep-linked placement makes one): each is a column of its own,
+    told apart by `placement` ("" for the first, a digest of its URL for the others), so each
+    has its own outbox rows, timestamps and last sent values.
     """
 
     __tablename__ = "grade_columns"
-    __table_args__ = (UniqueConstraint("course_id", "tag"),)
+    __table_args__ = (UniqueConstraint("course_id", "tag", "placement"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
@@ -34,6 +39,10 @@ class GradeColumn(db.Model):
     standard_id: Mapped[int | None] = mapped_column(
         ForeignKey("standards.id", ondelete="CASCADE"), index=True
     )
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="CASCADE"), index=True
+    )
+    placement: Mapped[str] = mapped_column(String(64), default="")
     line_item_url: Mapped[str | None] = mapped_column(String(1000))
     # A column the course no longer wants (a standard lost its priority) gets nothing more.
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -30,6 +30,7 @@ from ..models import (
     User,
 )
 from ..models.types import utcnow
+from .assessment_grades import SCORE_MAXIMUM, tool_graded_scores
 from .course_settings import mastery_settings, settings_for
 from .frameworks import CourseTree, course_tree
 from .mastery import stored_levels
@@ -87,9 +88,13 @@ def queue_grades(
     wanted: dict[tuple[int, int], Wanted] = {}
     for student, results in by_student.items():
         for column in columns:
-            value = _wanted(column, results, settings, tree)
-            if value is not None:
-                wanted[(column.id, student)] = value
+            if column.assessment_id is None:
+                value = _wanted(column, results, settings, tree)
+                if value is not None:
+                    wanted[(column.id, student)] = value
+    published = tool_graded_scores(columns, students, settings.scale, tree)
+    for key, (percent, comment) in published.items():
+        wanted[key] = Wanted(percent, SCORE_MAXIMUM, comment)
     return _enqueue(wanted, now)
 
 
@@ -130,13 +135,19 @@ def _gradable_students(course: Course, student_ids: Collection[int] | None) -> l
 
 
 def _columns(course: Course, tree: CourseTree) -> list[GradeColumn]:
-    """The course's columns, created as needed: the summary, and priority standards if asked."""
-    existing = {
-        column.tag: column
-        for column in db.session.scalars(
-            select(GradeColumn).where(GradeColumn.course_id == course.id)
+    """The course's columns, created as needed: the summary (each of its placements), priority
+    standards if asked, and published assessments (their publication keeps them active)."""
+    every = list(
+        db.session.scalars(
+            select(GradeColumn).where(GradeColumn.course_id == course.id).order_by(GradeColumn.id)
         )
-    }
+    )
+    existing = {column.tag: column for column in every if not column.placement}
+    more = [
+        column
+        for column in every
+        if column.is_active and (column.placement or column.assessment_id is not None)
+    ]
     settings = settings_for(course)
     wanted_tags = {SUMMARY_TAG: None}
     if settings.has_standard_columns:
@@ -159,9 +170,10 @@ def _columns(course: Course, tree: CourseTree) -> list[GradeColumn]:
         column.is_active = True
         columns.append(column)
     for tag, column in existing.items():
-        column.is_active = tag in wanted_tags
+        if column.assessment_id is None:
+            column.is_active = tag in wanted_tags
     db.session.flush()
-    return columns
+    return columns + [column for column in more if column not in columns]
 
 
 def _label(tree: CourseTree, standard_id: int | None) -> str:

@@ -15,7 +15,7 @@ from ..extensions import db, upsert_insert
 from ..lti.launch import ValidatedLaunch
 from ..lti.roles import course_role, is_admin
 from ..lti.vocab import Claim, CourseRole
-from ..models import Course, Deployment, Enrollment, Platform, ResourceLink, User
+from ..models import Course, Deployment, Enrollment, GradeColumn, Platform, ResourceLink, User
 from ..models.types import utcnow
 from . import grades, jobs
 from .sections import from_custom, sync_sections
@@ -103,8 +103,21 @@ def sync_resource_link(course: Course, claims: dict[str, Any]) -> ResourceLink |
     link.title = str(link_claim.get("title") or link.title or "")
     ags = claims.get(Claim.AGS_ENDPOINT)
     if isinstance(ags, dict) and isinstance(ags.get("lineitem"), str):
+        if link.lineitem_url != ags["lineitem"]:
+            _look_for_new_column(course, ags["lineitem"])
         link.lineitem_url = ags["lineitem"]
     return link
+
+
+def _look_for_new_column(course: Course, line_item_url: str) -> None:
+    """A link's line item the tool does not know, once it has columns: perhaps another placement
+    of the summary (deep linked again); the worker looks (one query here, on a link's first
+    launch only)."""
+    columns = db.session.scalars(
+        select(GradeColumn.line_item_url).where(GradeColumn.course_id == course.id)
+    ).all()
+    if any(columns) and line_item_url not in columns:
+        jobs.enqueue("columns", course)
 
 
 def sync_service_endpoints(course: Course, claims: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..errors import MasteryRejected, NotFound, PermissionDenied
@@ -26,6 +26,8 @@ from ..lti.service import ServiceCallFailed
 from ..lti.service_token import ServiceError, service_tokens
 from ..lti.vocab import Scope
 from ..models import (
+    ASSESSMENT_TAG_PREFIX,
+    GRADED_IN_LMS,
     SUMMARY_TAG,
     Alignment,
     Assessment,
@@ -143,12 +145,14 @@ def default_cut_scores(scale: Scale) -> CutScores:
 
 
 def aligned_columns(course: Course) -> dict[str, Assessment]:
-    """The course's LMS-column assessments by line item URL, their alignments loaded."""
+    """The course's assessments read back from the LMS, by line item URL, alignments loaded:
+    LMS columns aligned here, and the tool's published assessments graded in the LMS (never
+    those graded in the tool: their column holds the tool's own output)."""
     query = (
         select(Assessment)
         .where(
             Assessment.course_id == course.id,
-            Assessment.kind == KIND,
+            or_(Assessment.kind == KIND, Assessment.grading == GRADED_IN_LMS),
             Assessment.line_item_url.is_not(None),
         )
         .options(selectinload(Assessment.alignments))
@@ -194,10 +198,11 @@ def _grade_column_urls(course: Course) -> set[str]:
 
 
 def _is_grade_column(item: LineItem, grade_column_urls: set[str]) -> bool:
-    """The tool's own summary or per-standard column."""
+    """The tool's own summary, per-standard or published assessment column (a published one
+    graded in the LMS is read back through its publication, not aligned here)."""
     return (
         item.tag == SUMMARY_TAG
-        or item.tag.startswith(STANDARD_COLUMN_PREFIX)
+        or item.tag.startswith((STANDARD_COLUMN_PREFIX, ASSESSMENT_TAG_PREFIX))
         or item.id in grade_column_urls
     )
 

@@ -16,17 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import ColumnElement, bindparam, case, or_, select, update
 
 from ..extensions import db
-from ..lti.ags import AGS_SCOPES, AgsClient, Score
-from ..lti.context import lti
+from ..lti.ags import Score
 from ..lti.service import Delivered, Gone, Outcome, Retry, ServiceCallFailed, Superseded
-from ..lti.service_token import service_tokens
-from ..lti.vocab import Scope
-from ..models import Course, GradeColumn, GradeOutbox, OutboxState, Platform, ResourceLink, User
+from ..models import Course, GradeColumn, GradeOutbox, OutboxState, User
 from ..models.types import utcnow
+from .line_items import grade_client, line_item_url, link_line_item
 
 log = logging.getLogger(__name__)
 
@@ -119,18 +116,18 @@ def drain_once(worker: str, *, limit: int = 200, now: datetime | None = None) ->
 
 def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) -> None:
     """Resolve each column's line item, post the scores, settle what came back."""
-    if not course.ags_lineitems_url and not _link_line_item(course):
+    if not course.ags_lineitems_url and not link_line_item(course):
         for item in claims:
             _hold(item, "The course has not offered grade services yet: open the tool from it.")
         report.retried += len(claims)
         return
-    client = _client(course.platform, course)
+    client = grade_client(course)
     sendable: list[tuple[Claim, str]] = []
     for item in claims:
         column = db.session.get(GradeColumn, item.column_id)
         assert column is not None
         try:
-            sendable.append((item, _line_item_url(client, course, column)))
+            sendable.append((item, line_item_url(client, course, column)))
         except ServiceCallFailed as error:
             _settle(item, error.outcome, report)
     outcomes = client.post_scores([(url, item.score) for item, url in sendable])
@@ -142,67 +139,6 @@ def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) ->
             _settle(item, outcome, report)
     _settle_delivered(delivered)
     report.delivered += len(delivered)
-
-
-def _client(platform: Platform, course: Course) -> AgsClient:
-    scopes = [scope for scope in AGS_SCOPES if scope in (course.ags_scopes or AGS_SCOPES)]
-    return AgsClient(
-        platform,
-        service_tokens(),
-        lti().outbound,
-        scopes=scopes,
-        max_concurrent=int(current_app.config["AGS_MAX_CONCURRENT_CALLS"]),
-    )
-
-
-def _link_line_item(course: Course) -> str | None:
-    """A line item a launch named for one of the course's links (score scope only)."""
-    return db.session.scalar(
-        select(ResourceLink.lineitem_url)
-        .where(ResourceLink.course_id == course.id, ResourceLink.lineitem_url.is_not(None))
-        .order_by(ResourceLink.id)
-        .limit(1)
-    )
-
-
-def _line_item_url(client: AgsClient, course: Course, column: GradeColumn) -> str:
-    """The column's line item, found by tag or created, remembered on the column.
-
-    The column row is locked while this runs and committed straight after, so two workers
-    never both create the line item of one column.
-    """
-    if column.line_item_url:
-        return column.line_item_url
-    db.session.refresh(column, with_for_update=True)
-    if column.line_item_url:  # another worker resolved it while we waited
-        db.session.commit()
-        return column.line_item_url
-    try:
-        return _resolve_line_item(client, course, column)
-    finally:
-        db.session.commit()
-
-
-def _resolve_line_item(client: AgsClient, course: Course, column: GradeColumn) -> str:
-    if course.ags_lineitems_url and Scope.LINEITEM in client.scopes:
-        item = client.find_or_create_line_item(
-            course.ags_lineitems_url,
-            label=column.label,
-            score_maximum=column.score_maximum,
-            tag=column.tag,
-            resource_id=column.tag,
-        )
-        column.line_item_url = item.id
-    elif course.ags_lineitems_url and Scope.LINEITEM_READONLY in client.scopes:
-        found = client.line_items(course.ags_lineitems_url, tag=column.tag)
-        column.line_item_url = found[0].id if found else None
-    if not column.line_item_url and column.standard_id is None:
-        column.line_item_url = _link_line_item(course)
-    if not column.line_item_url:
-        raise ServiceCallFailed(
-            Gone(message=f"The course has no gradebook column {column.label!r} for the tool.")
-        )
-    return column.line_item_url
 
 
 def _settle_delivered(delivered: list[tuple[Claim, Outcome]]) -> None:

@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
         lti,
         pages,
         profile,
+        publish,  # noqa: F401 (adds its routes to scoring.bp)
         scoring,
         security,
         settings,
@@ -35,7 +36,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(course_copy.bp)
-    app.register_blueprint(scoring.bp)
+    app.register_blueprint(scoring.bp)  # with publish's routes
     app.register_blueprint(settings.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)

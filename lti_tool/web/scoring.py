@@ -16,7 +16,7 @@ from ..errors import MasteryRejected, NotFound, SessionExpired
 from ..extensions import db
 from ..models import Launch
 from ..models.types import utcnow
-from ..services import scoring
+from ..services import published, scoring
 from ..services.course_settings import domain_scale, settings_for
 from ..services.frameworks import course_tree
 from ..services.launches import token_hash
@@ -42,7 +42,7 @@ bp = Blueprint("scoring", __name__)
 def index():
     """The course's tool-made assessments, and a form to create one."""
     viewer = teacher_viewer()
-    return _index_page(viewer, title="", chosen=set(), errors={})
+    return index_page(viewer, title="", chosen=set(), errors={})
 
 
 @bp.post("/assessments")
@@ -67,7 +67,7 @@ def create():
     if errors:
         db.session.rollback()
         log.info("assessment not created: %s", "; ".join(errors.values()))
-        return _index_page(viewer, title=title, chosen=chosen, errors=errors), 400
+        return index_page(viewer, title=title, chosen=chosen, errors=errors), 400
     db.session.commit()
     return redirect(launch_url("scoring.sheet", assessment_id=assessment.id), 303)
 
@@ -182,13 +182,15 @@ def _sheet_page(
     return page
 
 
-def _index_page(viewer: Viewer, *, title: str, chosen: set[int], errors: dict[str, str]) -> str:
+def index_page(viewer: Viewer, *, title: str, chosen: set[int], errors: dict[str, str]) -> str:
     course = viewer.course
     tree = course_tree(course)
     page = render_template(
         "scoring/index.html",
         viewer=viewer,
         assessments=scoring.tool_assessments(course),
+        gradings=published.GRADINGS,
+        published_id=request.args.get("published", type=int),
         standards=[(tree.standards[sid], depth) for sid, depth in _depths(tree)],
         title=title,
         chosen=chosen,

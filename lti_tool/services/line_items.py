@@ -1,0 +1,170 @@
+"""The line items behind the tool's gradebook columns: found by tag or created, by the worker.
+
+Never inside a web request. A column's line item is looked up by its tag among the tool's own
+line items (AGS shows a tool nothing else) and created only when none is free. The platform may
+hold several line items tagged as the summary (each deep-linked placement of the tool makes
+one): every one becomes a column of its own (`GradeColumn.placement`) and gets the summary. A
+published assessment's column also remembers its line item on the assessment, so an assessment
+graded in the LMS is read back by "Sync from LMS".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..lti.ags import AGS_SCOPES, AgsClient, LineItem
+from ..lti.context import lti
+from ..lti.service import Gone, ServiceCallFailed
+from ..lti.service_token import service_tokens
+from ..lti.vocab import Scope
+from ..models import SUMMARY_TAG, Assessment, Course, GradeColumn, ResourceLink
+from . import jobs
+
+log = logging.getLogger(__name__)
+
+
+def grade_client(course: Course) -> AgsClient:
+    """An AGS client with the course's granted scopes (one token per batch)."""
+    scopes = [scope for scope in AGS_SCOPES if scope in (course.ags_scopes or AGS_SCOPES)]
+    return AgsClient(
+        course.platform,
+        service_tokens(),
+        lti().outbound,
+        scopes=scopes,
+        max_concurrent=int(current_app.config["AGS_MAX_CONCURRENT_CALLS"]),
+    )
+
+
+def link_line_item(course: Course) -> str | None:
+    """A line item a launch named for one of the course's links (score scope only)."""
+    return db.session.scalar(
+        select(ResourceLink.lineitem_url)
+        .where(ResourceLink.course_id == course.id, ResourceLink.lineitem_url.is_not(None))
+        .order_by(ResourceLink.id)
+        .limit(1)
+    )
+
+
+def line_item_url(client: AgsClient, course: Course, column: GradeColumn) -> str:
+    """The column's line item, found by tag or created, remembered on the column.
+
+    The column row is locked while this runs and committed straight after, so two workers
+    never both create the line item of one column.
+    """
+    if column.line_item_url:
+        return column.line_item_url
+    db.session.refresh(column, with_for_update=True)
+    if column.line_item_url:  # another worker resolved it while we waited
+        db.session.commit()
+        return column.line_item_url
+    try:
+        return _resolve(client, course, column)
+    finally:
+        db.session.commit()
+
+
+def _resolve(client: AgsClient, course: Course, column: GradeColumn) -> str:
+    container = course.ags_lineitems_url
+    if container and {Scope.LINEITEM, Scope.LINEITEM_READONLY} & set(client.scopes):
+        held = _held_urls(course, column)
+        free = [i for i in client.line_items(container, tag=column.tag) if i.id not in held]
+        if free:
+            column.line_item_url = free[0].id
+            if column.tag == SUMMARY_TAG:
+                _add_summary_placements(course, column, free[1:])
+        elif Scope.LINEITEM in client.scopes:
+            column.line_item_url = client.create_line_item(
+                container,
+                label=column.label,
+                score_maximum=column.score_maximum,
+                tag=column.tag,
+                resource_id=column.tag,
+            ).id
+    is_first_summary = column.tag == SUMMARY_TAG and not column.placement
+    if not column.line_item_url and is_first_summary:
+        column.line_item_url = link_line_item(course)
+    if not column.line_item_url:
+        raise ServiceCallFailed(
+            Gone(message=f"The course has no gradebook column {column.label!r} for the tool.")
+        )
+    if column.assessment_id is not None:
+        assessment = db.session.get(Assessment, column.assessment_id)
+        if assessment is not None:
+            assessment.line_item_url = column.line_item_url
+    return column.line_item_url
+
+
+def _held_urls(course: Course, column: GradeColumn) -> set[str]:
+    """Line items other columns of the course already send to."""
+    query = select(GradeColumn.line_item_url).where(
+        GradeColumn.course_id == course.id,
+        GradeColumn.id != column.id,
+        GradeColumn.line_item_url.is_not(None),
+    )
+    return {url for url in db.session.scalars(query) if url}
+
+
+def _add_summary_placements(course: Course, first: GradeColumn, items: list[LineItem]) -> int:
+    """A column per further summary-tagged line item; the worker then queues their grades."""
+    for item in items:
+        db.session.add(
+            GradeColumn(
+                course_id=course.id,
+                tag=SUMMARY_TAG,
+                placement=hashlib.sha256(item.id.encode()).hexdigest()[:40],
+                label=item.label or first.label,
+                score_maximum=first.score_maximum,
+                line_item_url=item.id,
+            )
+        )
+        log.info("course %s: another summary column in the LMS (%s)", course.id, item.id)
+    if items:
+        db.session.flush()
+        jobs.enqueue("grades", course)
+    return len(items)
+
+
+def discover_columns(course: Course, *, assessments_only: bool = False) -> str:
+    """Resolve the course's columns that have no line item yet; adopt new summary placements.
+
+    Run by the worker after a publication and when a launch names a line item the tool has
+    not seen (a new placement): a listing by tag, and a POST for a column that has none.
+    `assessments_only` (before reading LMS results): published assessments' columns only, and
+    no call at all when they are all resolved.
+    """
+    query = (
+        select(GradeColumn)
+        .where(GradeColumn.course_id == course.id, GradeColumn.gone_at.is_(None))
+        .where(GradeColumn.is_active.is_(True))
+        .order_by(GradeColumn.id)
+    )
+    if assessments_only:
+        query = query.where(
+            GradeColumn.assessment_id.is_not(None), GradeColumn.line_item_url.is_(None)
+        )
+    columns = list(db.session.scalars(query))
+    if not course.ags_lineitems_url or (assessments_only and not columns):
+        return ""
+    client = grade_client(course)
+    resolved = 0
+    for column in columns:
+        if column.line_item_url:
+            continue
+        try:
+            line_item_url(client, course, column)
+            resolved += 1
+        except ServiceCallFailed as error:
+            log.warning("column %s not resolved: %s", column.id, error.outcome.message)
+    added = 0
+    first = next((c for c in columns if c.tag == SUMMARY_TAG and c.line_item_url), None)
+    can_list = bool({Scope.LINEITEM, Scope.LINEITEM_READONLY} & set(client.scopes))
+    if first is not None and can_list and not assessments_only:
+        held = _held_urls(course, first) | {str(first.line_item_url)}
+        items = client.line_items(course.ags_lineitems_url, tag=SUMMARY_TAG)
+        added = _add_summary_placements(course, first, [i for i in items if i.id not in held])
+    return f"{resolved} columns resolved, {added} more summary columns"
