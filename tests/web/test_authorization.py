@@ -39,6 +39,7 @@ ACCESS: dict[str, set[str]] = {
     "scoring.create": TEACHERS,
     "scoring.sheet": TEACHERS,
     "scoring.save": TEACHERS,
+    "scoring.publish": TEACHERS,
     "settings.show": TEACHERS,
     "settings.preview": TEACHERS,
     "settings.save": TEACHERS,
