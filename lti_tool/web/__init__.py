@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         scoring,
         security,
         settings,
+        share,
         sync,
     )
 
@@ -40,6 +41,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(alignments.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(share.bp)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)
