@@ -47,7 +47,8 @@ def test_teacher_creates_a_link_the_family_opens_it_and_it_stops_once_revoked(
     teacher = launch_as(browser, TEACHER)
     mateo = ids.users[STUDENT]
     profile = teacher.get(f"/students/{mateo}").get_data(as_text=True)
-    assert f"/students/{mateo}/share?launch=" in profile
+    assert profile.count(f"/students/{mateo}/share?launch=") == 1
+    assert "<title>Mateo Hernández — mastery — Mastery Tracker</title>" in profile
     form = teacher.get(f"/students/{mateo}/share").get_data(as_text=True)
     assert "No share link yet" in form and 'value="30" checked' in form
 
