@@ -49,7 +49,9 @@ def test_dynamic_registration_is_audited_once_without_its_token(make_app, tool_s
         assert token not in str(event.details) and token not in event.target
 
 
-def test_cli_registration_and_key_rotation_are_audited(app, runner):
+def test_cli_registration_and_key_rotation_are_audited(make_app, tmp_path):
+    app = make_app(KEY_DIR=str(tmp_path))  # its own keys: the session's key stays the only one
+    runner = app.test_cli_runner()
     assert runner.invoke(args=ADD).exit_code == 0
     assert runner.invoke(args=ADD).exit_code != 0  # never overwritten, and not audited
     result = runner.invoke(args=["keys", "rotate"])
