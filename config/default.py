@@ -67,6 +67,8 @@ READYZ_CACHE_SECONDS = 2.0
 RATE_LIMIT_LAUNCH_PER_REGISTRATION = [6000, 60]
 RATE_LIMIT_LOGIN_PER_ADDRESS = [1200, 60]
 RATE_LIMIT_REGISTER_PER_ADDRESS = [60, 600]
+# Share links opened by families (no account): a page and its stylesheet per view.
+RATE_LIMIT_SHARE_PER_ADDRESS = [120, 60]
 
 # Number of trusted proxies in front of the tool (X-Forwarded-For/Proto/Host/Port); 0 = none.
 TRUSTED_PROXY_COUNT = 0

@@ -14,7 +14,7 @@ from .errors import LtiToolError
 from .extensions import db
 from .lti.context import lti
 from .models import Platform
-from .services import platforms, registration_data
+from .services import audit, platforms, registration_data
 from .worker import Worker, WorkerReport
 
 keys_cli = AppGroup("keys", help="The tool's signing keys (PEM files in KEY_DIR).")
@@ -31,6 +31,7 @@ def keys_generate() -> None:
         click.echo(f"A key exists already: {key.kid} (use `keys rotate` for a new one)")
         return
     key = ring.generate()
+    _audit_key("keys.generated", key.kid)
     click.echo(f"Generated {key.kid} in {key.path}")
 
 
@@ -38,7 +39,14 @@ def keys_generate() -> None:
 def keys_rotate() -> None:
     """Make a new current key; the previous one stays published until the next rotation."""
     key = lti().key_ring.generate()
+    _audit_key("keys.rotated", key.kid)
     click.echo(f"New current key {key.kid}; the JWKS now publishes it and the previous one.")
+
+
+def _audit_key(action: str, kid: str) -> None:
+    """A tool-wide event (no platform): the key id only, never the key."""
+    audit.record(action, actor=audit.COMMAND_LINE, target=f"signing key {kid}")
+    db.session.commit()
 
 
 @keys_cli.command("list")
@@ -100,6 +108,7 @@ def platform_export(issuer: str, client_id: str, out: TextIO) -> None:
     data = registration_data.export(_registration(issuer, client_id))
     json.dump(data, out, ensure_ascii=False, indent=1)
     out.write("\n")
+    db.session.commit()  # the export's audit event
     rows = sum(len(table) for table in data["tables"].values())
     click.echo(f"Exported {rows} rows of {data['registration']['name']}.", err=True)
 

@@ -137,21 +137,28 @@ def _start_timer() -> None:
     g.started_at = time.perf_counter()
 
 
+def logged_path() -> str:
+    """The request's path with a secret in it (a share link's token) replaced by its name."""
+    token = (request.view_args or {}).get("token")
+    return request.path.replace(token, "<token>") if isinstance(token, str) else request.path
+
+
 def _log_request(response: Any) -> Any:
     """One line per request: method, path (never the query: it carries launch tokens), status."""
     if request.path in QUIET_PATHS and response.status_code < 400:
         return response
     started = g.get("started_at")
     duration = round((time.perf_counter() - started) * 1000, 1) if started else None
+    path = logged_path()
     logging.getLogger("lti_tool.request").info(
         "%s %s %s %s ms",
         request.method,
-        request.path,
+        path,
         response.status_code,
         duration,
         extra={
             "method": request.method,
-            "path": request.path,
+            "path": path,
             "status": response.status_code,
             "duration_ms": duration,
         },

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Import from here."""
 
 from .assessments import GRADED_IN_LMS, GRADED_IN_TOOL, Alignment, Assessment
+from .audit import AuditEvent
 from .course_settings import CourseSettings, StandardOverride
 from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .launch import Launch, LoginState, UsedNonce
@@ -8,6 +9,7 @@ from .limits import RateCounter
 from .people import Course, CourseSection, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
+from .sharing import ShareLink
 from .standards import CourseStandard, Framework, Standard, StandardEdge
 from .sync import (
     ASSESSMENT_TAG_PREFIX,
@@ -27,6 +29,7 @@ __all__ = [
     "AccessToken",
     "Alignment",
     "Assessment",
+    "AuditEvent",
     "Course",
     "CourseSection",
     "CourseSettings",
@@ -51,6 +54,7 @@ __all__ = [
     "ResourceLink",
     "SUMMARY_TAG",
     "Scale",
+    "ShareLink",
     "Standard",
     "StandardEdge",
     "StandardOverride",

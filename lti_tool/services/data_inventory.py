@@ -72,6 +72,27 @@ CATEGORIES: tuple[Category, ...] = (
         True,
     ),
     Category(
+        "Family share links",
+        ("share_links",),
+        "For each read-only link to a student's profile: who made it, when, when it expires, "
+        "when it was last opened, whether it was revoked; the link itself only as a hash.",
+        "So a family can follow a student's progress without an LMS account, and a teacher "
+        "can see and revoke every link.",
+        "A link works until it expires (30 days by default) or is revoked; its record stays "
+        "while the course exists, so teachers see what was shared.",
+        True,
+    ),
+    Category(
+        "Audit log",
+        ("audit_events",),
+        "Security-relevant actions: registrations, key rotations, administrators' actions, "
+        "share links made and revoked, exports and purges; who (by user id) and when. Never "
+        "names, emails or tokens.",
+        "Accountability for changes a district's review may ask about.",
+        "While the registration lasts; a purge leaves one event without personal data.",
+        True,
+    ),
+    Category(
         "Sign-in records",
         ("launches", "login_states", "used_nonces"),
         "A launch's verified claims (roles, course, names as sent) behind an opaque token whose "

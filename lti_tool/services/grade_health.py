@@ -27,7 +27,7 @@ from ..models import (
     Platform,
     User,
 )
-from . import grades
+from . import audit, grades
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +211,15 @@ def retry_failed(
         platform.id,
         course_id,
         row_id,
+    )
+    audit.record(
+        "grades.retried",
+        actor="administrator",
+        platform=platform,
+        course=targets[0] if len(targets) == 1 else None,
+        user=actor,
+        target=f"grade {row_id}" if row_id else f"course {course_id}" if course_id else "all",
+        details={"grades": count, "courses": [course.id for course in targets]},
     )
     return count
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from ..errors import RegistrationError
 from ..extensions import db
 from ..lti.registration import RegistrationResult
-from ..models import Deployment, Platform
+from ..models import Deployment, Platform, User
+from . import audit
 
 
 def find_platform(issuer: str, client_id: str) -> Platform | None:
@@ -30,8 +31,9 @@ def add_platform(
     product_family_code: str | None = None,
     registered_via: str = "manual",
     deployment_ids: Iterable[str] = (),
+    actor: str = audit.COMMAND_LINE,
 ) -> Platform:
-    """Add a registration (and its deployments); an existing one is never overwritten."""
+    """Add a registration (and its deployments), audited; an existing one is never overwritten."""
     if find_platform(issuer, client_id) is not None:
         raise RegistrationError(
             f"A registration for {issuer} with client id {client_id} already exists.",
@@ -50,8 +52,16 @@ def add_platform(
     )
     db.session.add(platform)
     db.session.flush()
-    for deployment_id in deployment_ids:
+    deployments = list(deployment_ids)
+    for deployment_id in deployments:
         add_deployment(platform, deployment_id)
+    audit.record(
+        "registration.created",
+        actor=actor,
+        platform=platform,
+        target=f"{issuer} client {client_id}",
+        details={"via": registered_via, "deployments": deployments},
+    )
     return platform
 
 
@@ -80,9 +90,26 @@ def save_dynamic_registration(result: RegistrationResult) -> Platform:
         keyset_url=config.jwks_uri,
         product_family_code=config.product_family_code,
         registered_via="dynamic",
+        actor="dynamic registration",
         deployment_ids=[result.deployment_id] if result.deployment_id else [],
     )
 
 
 def list_platforms() -> list[Platform]:
     return list(db.session.scalars(select(Platform).order_by(Platform.id)))
+
+
+def allow_student_share_links(platform: Platform, allowed: bool, *, by: User | None) -> bool:
+    """Switch whether students may share their own profile; audited when it changes."""
+    if platform.allow_student_share_links == allowed:
+        return False
+    platform.allow_student_share_links = allowed
+    audit.record(
+        "registration.settings_changed",
+        actor="administrator",
+        platform=platform,
+        user=by,
+        target=f"{platform.issuer} client {platform.client_id}",
+        details={"allow_student_share_links": allowed},
+    )
+    return True

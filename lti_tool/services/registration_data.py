@@ -8,6 +8,10 @@ named in GLOBAL_TABLES (the test suite checks that every table is one or the oth
 Export leaves out what is ours, not theirs: the platform's access tokens and the transient
 login state and nonces. Purge deletes every row of the registration, children first, in the
 caller's transaction, after the registration's name is typed back.
+
+Both are audited. The registration's own audit events go with it (they name its people); the
+purge then records one event with no platform row and no personal data (the issuer, client id,
+former id and row counts), so the log still says who purged what and when.
 """
 
 from __future__ import annotations
@@ -25,13 +29,15 @@ from ..errors import LtiToolError
 from ..extensions import db
 from ..models import Platform
 from ..models.types import utcnow
+from . import audit
 
 log = logging.getLogger(__name__)
 
 # Tables that hold no registration's data: rate-limit windows (keys are hashed subjects).
 GLOBAL_TABLES = frozenset({"rate_counters"})
-# Registration tables whose rows are credentials or transient protocol state, not the district's.
-NOT_EXPORTED = frozenset({"access_tokens", "login_states", "used_nonces"})
+# Registration tables whose rows are credentials or transient protocol state, not the district's
+# (share links: their token hashes open a student's profile).
+NOT_EXPORTED = frozenset({"access_tokens", "login_states", "used_nonces", "share_links"})
 EXPORT_FORMAT = "mastery-tracker-registration-export/1"
 
 
@@ -106,7 +112,7 @@ def counts_by_id(platform_id: int) -> dict[str, int]:
     return result
 
 
-def export(platform: Platform) -> dict[str, Any]:
+def export(platform: Platform, *, actor: str = audit.COMMAND_LINE) -> dict[str, Any]:
     """Every row of the registration, as JSON-ready dicts per table (credentials left out)."""
     tables: dict[str, list[dict[str, Any]]] = {}
     for name, path in sorted(paths().items()):
@@ -115,7 +121,15 @@ def export(platform: Platform) -> dict[str, Any]:
         table = db.metadata.tables[name]
         query = rows_of(platform.id, table, path).order_by(*table.primary_key.columns)
         tables[name] = [_json_row(row) for row in db.session.execute(query).mappings()]
-    log.info("registration %s exported (%d rows)", platform.id, sum(map(len, tables.values())))
+    rows = sum(map(len, tables.values()))
+    log.info("registration %s exported (%d rows)", platform.id, rows)
+    audit.record(
+        "registration.exported",
+        actor=actor,
+        platform=platform,
+        target=f"{platform.issuer} client {platform.client_id}",
+        details={"rows": rows},
+    )
     return {
         "format": EXPORT_FORMAT,
         "exported_at": utcnow().isoformat(),
@@ -128,7 +142,9 @@ def export(platform: Platform) -> dict[str, Any]:
     }
 
 
-def purge(platform: Platform, typed_name: str) -> dict[str, int]:
+def purge(
+    platform: Platform, typed_name: str, *, actor: str = audit.COMMAND_LINE
+) -> dict[str, int]:
     """Delete every row of the registration (children first); returns rows deleted per table."""
     if typed_name.strip() != platform.name:
         raise PurgeRefused(
@@ -137,7 +153,7 @@ def purge(platform: Platform, typed_name: str) -> dict[str, int]:
         )
     reach = paths()
     deleted: dict[str, int] = {}
-    platform_id, issuer = platform.id, platform.issuer
+    platform_id, issuer, client_id = platform.id, platform.issuer, platform.client_id
     for table in reversed(db.metadata.sorted_tables):
         path = reach.get(table.name)
         if path is None:
@@ -148,7 +164,14 @@ def purge(platform: Platform, typed_name: str) -> dict[str, int]:
         statement = delete(table).where(target.in_(owned))
         deleted[table.name] = db.session.execute(statement).rowcount or 0
     db.session.expire_all()
-    log.warning("registration %s (%s) purged: %d rows", platform_id, issuer, sum(deleted.values()))
+    total = sum(deleted.values())
+    log.warning("registration %s (%s) purged: %d rows", platform_id, issuer, total)
+    audit.record(
+        "registration.purged",
+        actor=actor,
+        target=f"{issuer} client {client_id}",
+        details={"platform": platform_id, "rows": total},
+    )
     return deleted
 
 

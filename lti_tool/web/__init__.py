@@ -24,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
         scoring,
         security,
         settings,
+        share,
         standards,
         sync,
     )
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(alignments.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(standards.bp)
+    app.register_blueprint(share.bp)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)

@@ -1,7 +1,8 @@
 """The admin console of one platform registration: grade-sync health and failed grades.
 
 An administrator sees only the registration they launched from (access.admin_viewer); the
-queries live in services/grade_health.py.
+queries live in services/grade_health.py. The console also holds the registration's settings
+(whether students may create share links) and its newest audit events.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from flask import Blueprint, redirect, render_template, request
 
 from ..errors import LtiToolError
 from ..extensions import db
-from ..services import data_inventory, grade_health
+from ..services import audit, data_inventory, grade_health, platforms
 from .access import Viewer, admin_viewer, launch_url
 
 bp = Blueprint("admin", __name__)
@@ -42,6 +43,8 @@ def render_console(viewer: Viewer) -> str:
         failed_total=failed_total,
         job_names=JOB_NAMES,
         retried=retried,
+        saved=request.args.get("saved") == "1",
+        events=audit.recent(platform),
     )
     db.session.commit()  # after rendering: a commit expires the rows the page reads
     return page
@@ -73,6 +76,16 @@ def retry():
     )
     db.session.commit()
     return redirect(launch_url("admin.index", retried=count), 303)
+
+
+@bp.post("/admin/settings")
+def settings():
+    """The registration's settings: whether students may create share links of their profile."""
+    viewer = admin_viewer()
+    allowed = request.form.get("allow_student_share_links") == "on"
+    platforms.allow_student_share_links(viewer.launch.platform, allowed, by=viewer.launch.user)
+    db.session.commit()
+    return redirect(launch_url("admin.index", saved=1), 303)
 
 
 def _form_id(name: str) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, make_response, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request
 from markupsafe import Markup, escape
 
 from ..extensions import db
 from ..mastery import MasteryResult
+from ..models import Course
 from ..services import grades
 from ..services.course_settings import domain_scale, settings_for
 from ..services.views.gradebook import Gradebook, Row, build_gradebook
@@ -115,8 +116,12 @@ class GridCells:
 @bp.get("/levels.css")
 def levels_css():
     """`.lv-<n>` background and text colours for the launch course's scale levels."""
-    viewer = current_viewer()
-    scale = domain_scale(settings_for(viewer.course).scale)
+    return levels_stylesheet(current_viewer().course)
+
+
+def levels_stylesheet(course: Course) -> Response:
+    """The level colours of this course's scale, as CSS (the launch's and a share link's)."""
+    scale = domain_scale(settings_for(course).scale)
     db.session.commit()
     rules = []
     for index, level in enumerate(scale.levels):

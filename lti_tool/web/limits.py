@@ -3,8 +3,8 @@
 Schools sit behind one address (DESIGN.md correction 13), so launches are never limited per
 client address: they are limited per registration, once the id_token's signature has held, so
 forged tokens cannot spend a school's budget. Only the unauthenticated endpoints (OIDC login,
-dynamic registration) are limited per address, generously. Fixed windows: one upsert per
-counted request; the rows of past windows are deleted whenever a new window opens.
+dynamic registration, share links) are limited per address, generously. Fixed windows: one
+upsert per counted request; the rows of past windows are deleted whenever a new window opens.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from ..models import RateCounter
 ADDRESS_LIMITS = {
     "lti.login": ("login", "RATE_LIMIT_LOGIN_PER_ADDRESS"),
     "lti.register_tool": ("register", "RATE_LIMIT_REGISTER_PER_ADDRESS"),
+    "share.shared": ("share", "RATE_LIMIT_SHARE_PER_ADDRESS"),
+    "share.levels_css": ("share", "RATE_LIMIT_SHARE_PER_ADDRESS"),
 }
 REGISTRATION_LIMIT = "RATE_LIMIT_LAUNCH_PER_REGISTRATION"
 

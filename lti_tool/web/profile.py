@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 
 from ..extensions import db
 from ..models import User
+from ..services import share_links
 from ..services.views.profile import build_profile
 from .access import Viewer, current_viewer, mentees, visible_student
 from .charts import evidence_chart
@@ -28,6 +29,8 @@ def render_profile(viewer: Viewer, student: User) -> str:
         viewer=viewer,
         profile=profile,
         is_own=viewer.user.id == student.id,
+        may_share=share_links.may_create(viewer.course, viewer.role)
+        and (viewer.is_teacher or viewer.user.id == student.id),
         chart_of=lambda items: evidence_chart(items, profile.scale),
     )
     db.session.commit()  # after rendering (a commit expires the rows the page reads)

@@ -67,7 +67,14 @@ class AllPlatformOrigins:
         return {o for row in rows for o in map(origin, row) if o}
 
 
+def forbid_framing() -> None:
+    """This request's page is opened outside the LMS (a share link): no one may frame it."""
+    g.no_framing = True
+
+
 def frame_ancestors(fallback: AllPlatformOrigins) -> str:
+    if g.get("no_framing"):
+        return "'none'"
     origins = g.get("frame_origins") or fallback.value()
     extra = current_app.config.get("FRAME_ANCESTORS_EXTRA", ())
     return " ".join(["'self'", *sorted(set(origins) | set(extra))])

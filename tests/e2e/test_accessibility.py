@@ -54,6 +54,7 @@ def test_teacher_pages_pass_axe(site, page):
         "/lms-columns",
         "/standards",
         f"/standards/{standard}/edit",
+        f"/students/{student}/share",
     ):
         page.goto(f"{base}{path}?launch={token}")
         page.locator("h1").first.wait_for()
@@ -73,6 +74,20 @@ def test_student_parent_and_admin_pages_pass_axe(site, page):
     page.locator("h1").first.wait_for()
     found["data inventory"] = _violations(page)
     assert found == {STUDENT: [], MENTOR: [], ADMIN: [], "data inventory": []}
+
+
+def test_share_link_pages_pass_axe(site, page):
+    """The new link shown once, the list of links, and the page a family opens."""
+    base, lms, ids = site
+    token = _launch(page, lms, TEACHER)
+    page.goto(f"{base}/students/{ids.users[STUDENT]}/share?launch={token}")
+    page.get_by_role("button", name="Create a share link").click()
+    link = page.get_by_label("Share link").input_value()
+    found = {"created": _violations(page)}
+    page.goto(link)
+    page.locator("h1").first.wait_for()
+    found["shared"] = _violations(page)
+    assert found == {"created": [], "shared": []}
 
 
 def test_the_scanner_reports_what_it_should(page):

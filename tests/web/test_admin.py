@@ -111,6 +111,8 @@ def test_admin_retries_one_failed_grade_and_the_platform_takes_it(
     assert Worker(tool).drain().grades.delivered == 1
     page = admin.get("/admin").get_data(as_text=True)
     assert "accepted every grade" in page and 'id="failed"' not in page
+    audit = page[page.index('id="audit"') :]
+    assert "grades.retried" in audit and f"grade {refused}" in audit and "grades: 1" in audit
     notice = admin.browser.tool.get(response.headers["Location"]).get_data(as_text=True)
     assert "1 failed grade will be sent again" in notice
 

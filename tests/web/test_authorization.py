@@ -71,6 +71,12 @@ ACCESS: dict[str, set[str]] = {
     "admin.index": ADMINS,
     "admin.data": ADMINS,
     "admin.retry": ADMINS,
+    "admin.settings": ADMINS,
+    # Share links to the student's profile: teachers always; the student only where the
+    # platform's administrator allows it (off by default, as here); never a mentor.
+    "share.index": TEACHERS | {"student"},
+    "share.create": TEACHERS,
+    "share.revoke": TEACHERS | {"student"},
 }
 # Reached without a launch: the LTI protocol, health probes, static files.
 PUBLIC = {
@@ -83,6 +89,9 @@ PUBLIC = {
     "health.healthz",
     "health.readyz",
     "static",
+    # A family's link: the token is the credential (tests/web/test_share.py).
+    "share.shared",
+    "share.levels_css",
 }
 # Only a deep-linking launch opens it (tests/lti/test_deep_linking.py); every resource-link
 # launch, whoever makes it, is refused.
@@ -119,6 +128,7 @@ def _values(tool: Flask, ids: Ids) -> dict[str, int]:
         "assessment_id": assessment or 0,
         "framework_id": framework or 0,
         "column_id": 999_999,
+        "link_id": 999_999,
     }
 
 

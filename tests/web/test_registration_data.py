@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from lti_tool.demo import register_embedded_lms
 from lti_tool.demo_data import seed_demo_course
 from lti_tool.extensions import db
-from lti_tool.models import Evidence, Platform, User
+from lti_tool.models import AuditEvent, Evidence, Platform, User
 from lti_tool.services import platforms, registration_data
 from tests.live import CLIENT_ID, STUDENT, TEACHER
 from tests.web.conftest import launch_as, seed
@@ -43,6 +43,12 @@ def _all_rows() -> dict[str, int]:
     }
 
 
+def _purge_events() -> list[AuditEvent]:
+    return list(
+        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "registration.purged"))
+    )
+
+
 def test_every_table_belongs_to_a_registration_or_is_declared_global(app):
     with app.app_context():
         assert registration_data.orphan_tables() == []
@@ -68,6 +74,7 @@ def test_purge_leaves_no_row_of_the_registration(tool, two_districts):
     ours, other = two_districts
     with tool.app_context():
         platform, neighbour = db.session.get(Platform, ours), db.session.get(Platform, other)
+        platform_issuer = platform.issuer
         before_other = registration_data.counts(neighbour)
         before = registration_data.counts(platform)
         assert before["evidence"] and before["grade_outbox"] and before["current_levels"]
@@ -77,11 +84,17 @@ def test_purge_leaves_no_row_of_the_registration(tool, two_districts):
         db.session.rollback()
         assert registration_data.counts(platform) == before
 
+        assert _purge_events() == []  # a refused purge leaves no event
         deleted = registration_data.purge(platform, platform.name)
         db.session.commit()
-        assert deleted == before
-        # One query per table: every row left in it is the other registration's.
-        assert _all_rows() == before_other
+        assert deleted == before and before["audit_events"] >= 1  # its own events went too
+        # One query per table: every row left in it is the other registration's, except the
+        # event recording the purge (no platform row, no personal data).
+        assert _all_rows() == {**before_other, "audit_events": before_other["audit_events"] + 1}
+        [event] = _purge_events()
+        assert event.platform_id is None and event.actor_user_id is None
+        assert event.target == f"{platform_issuer} client {CLIENT_ID}"
+        assert event.details == {"platform": ours, "rows": sum(before.values())}
         assert db.session.scalars(select(User.platform_id).distinct()).all() == [other]
         assert db.session.scalar(select(Evidence.id).limit(1)) is not None
 
@@ -101,7 +114,16 @@ def test_cli_exports_and_refuses_a_purge_without_the_name(tool, two_districts, t
     with tool.app_context():
         assert registration_data.counts_by_id(ours)["evidence"] > 0
         name = db.session.get(Platform, ours).name
+        exported = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "registration.exported")
+        ).one()
+        assert exported.platform_id == ours and exported.actor == "command line"
+        assert list(exported.details) == ["rows"]
     done = runner.invoke(args=[*purge, "--confirm", name])
     assert done.exit_code == 0, done.output
     with tool.app_context():
-        assert _all_rows() == registration_data.counts_by_id(other)
+        left = registration_data.counts_by_id(other)
+        assert _all_rows() == {**left, "audit_events": left["audit_events"] + 1}
+        events = db.session.execute(select(AuditEvent.action, AuditEvent.actor)).all()
+        assert ("registration.purged", "command line") in events
+        assert ("registration.exported", "command line") not in events  # went with the rows
