@@ -3,6 +3,7 @@
 from .assessments import Alignment, Assessment
 from .course_settings import CourseSettings, StandardOverride
 from .evidence import CurrentLevel, Evidence, EvidenceAudit
+from .exemptions import Exemption
 from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
 from .people import Course, Enrollment, ResourceLink, User
@@ -24,6 +25,7 @@ __all__ = [
     "Enrollment",
     "Evidence",
     "EvidenceAudit",
+    "Exemption",
     "Framework",
     "GradeColumn",
     "GradeOutbox",
