@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +13,7 @@ from lti_tool.errors import MasteryRejected, NotFound
 from lti_tool.extensions import db
 from lti_tool.mastery import Status
 from lti_tool.models import Assessment, CurrentLevel, Enrollment, Exemption, GradeOutbox
-from lti_tool.services import evidence, exemptions, mastery
+from lti_tool.services import evidence, exemptions, exports, mastery, scoring
 
 from .conftest import standard_ids
 
@@ -200,3 +202,48 @@ def test_exempt_assessment_drops_that_students_scores_from_it_only(scored, make_
     assert stored(course, student, ids["S2"]).points == 1
     stored_rows = db.session.scalars(select(CurrentLevel)).all()
     assert all(row.course_id == course.id for row in stored_rows)
+
+
+def test_exports_say_exempt(scored, make_student):
+    course, student, teacher, ids = scored({"S1": 3, "S2": 3, "S3": 1})
+    quiz = Assessment(course_id=course.id, title="Quiz 1", tag="quiz-1")
+    db.session.add(quiz)
+    db.session.flush()
+    record(course, student, teacher, ids["S1"], 1, day=2, assessment=quiz)
+    exemptions.exempt_standard(
+        course, student.id, ids["S3"], reason="iep", note=None, actor=teacher
+    )
+    exemptions.exempt_assessment(
+        course, student.id, quiz.id, reason="iep", note=None, actor=teacher
+    )
+    grid = list(csv.DictReader(io.StringIO(exports.gradebook_csv(course))))
+    [line] = [row for row in grid if row["Student"] == student.display_name]
+    assert (line["S3"], line["D2"], line["S1"]) == ("Exempt", "Exempt", "Proficient")
+    report = {
+        row["code"]: row
+        for row in csv.DictReader(io.StringIO(exports.student_report_csv(course, student)))
+    }
+    assert report["S3"]["level"] == "Exempt" and report["S1"]["level"] == "Proficient"
+    log = list(csv.DictReader(io.StringIO(exports.evidence_csv(course))))
+    assert {row["status"] for row in log if row["assessment"] == "Quiz 1"} == {"exempt"}
+
+
+def test_scoring_sheet_takes_no_marks_for_an_exempt_student(scored, make_student):
+    course, student, teacher, ids = scored({"S1": 3})
+    classmate = make_student(course)
+    quiz = scoring.create_assessment(course, "Quiz 2", [ids["S1"], ids["S2"]])
+    exemptions.exempt_assessment(
+        course, student.id, quiz.id, reason="504", note=None, actor=teacher
+    )
+    sheet = scoring.scoring_sheet(course, quiz)
+    assert sheet.exempt == {student.id}
+    assert {s for s, _ in sheet.cells} == {classmate.id}
+    with pytest.raises(MasteryRejected, match="exempt"):
+        scoring.score_assessment(
+            course,
+            quiz,
+            [scoring.Mark(student.id, ids["S1"], 1.0)],
+            actor=teacher,
+            demonstrated_at=DAY,
+        )
+    assert stored(course, student, ids["S1"]).points == 3

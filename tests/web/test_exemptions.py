@@ -8,10 +8,12 @@ import re
 from sqlalchemy import func, select
 
 from lti_tool.extensions import db
-from lti_tool.models import CurrentLevel, Exemption
-from tests.live import MENTOR, STUDENT, TEACHER
+from lti_tool.models import CurrentLevel, Evidence, Exemption
+from tests.live import MENTOR, OTHER_STUDENT, STUDENT, TEACHER
 
 from .conftest import cell_path, launch_as
+from .test_cells import TODAY
+from .test_scoring import cell, create, sheet_form
 
 
 def stored_status(tool, ids, code: str) -> str | None:
@@ -124,3 +126,30 @@ def test_a_teacher_exempts_a_student_from_an_assessment(browser, ids, tool):
     page = browser.tool.get(response.headers["Location"]).get_data(as_text=True)
     assert "Exempt from assessments" in page and title in page
     assert '<span class="tag">Exempt</span>' in page  # its evidence shows exempt
+
+
+def test_the_scoring_sheet_shows_an_exempt_student_as_exempt_with_no_marks(browser, ids, tool):
+    visit = launch_as(browser, TEACHER)
+    assessment_id, _ = create(visit, ids, title="Quiz 9")
+    path = cell_path(ids, STUDENT, "A-REI.3")
+    response = visit.post(
+        path + "/exempt-assessment", {"assessment": str(assessment_id), "reason": "iep"}
+    )
+    assert response.status_code == 303
+    page = visit.get(f"/assessments/{assessment_id}/score").get_data(as_text=True)
+    assert "Mateo Hernández is exempt from this assessment" in page
+    assert f'name="level-{cell(ids, STUDENT, "A-REI.3")}"' not in page
+    assert f'name="level-{cell(ids, OTHER_STUDENT, "A-REI.3")}"' in page
+    # A mark posted for the exempt student anyway is not read.
+    form = sheet_form(page) | {"date": TODAY, "action": "save"}
+    form[f"level-{cell(ids, STUDENT, 'A-REI.3')}"] = "1"
+    form[f"level-{cell(ids, OTHER_STUDENT, 'A-REI.3')}"] = "3"
+    response = browser.tool.post(f"/assessments/{assessment_id}/score", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with tool.app_context():
+        students = set(
+            db.session.scalars(
+                select(Evidence.student_id).where(Evidence.assessment_id == assessment_id)
+            )
+        )
+    assert students == {ids.users[OTHER_STUDENT]}
