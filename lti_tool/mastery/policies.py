@@ -232,14 +232,17 @@ def apply_resolved(
 ) -> SummaryGrade:
     """`apply_policy` with params already resolved and the maximum checked (once per course)."""
     priority_only = resolved.get("priority_only", False)
+    # An exempt result (Status.EXEMPT) is out of scope like a standard listed in `exempt`.
     if exempt or priority_only:
         chosen = tuple(
             result
             for standard, result in results.items()
-            if standard not in exempt and (not priority_only or standard in priority)
+            if standard not in exempt
+            and result.status is not Status.EXEMPT
+            and (not priority_only or standard in priority)
         )
     else:
-        chosen = tuple(results.values())
+        chosen = tuple(r for r in results.values() if r.status is not Status.EXEMPT)
     assessed = [result for result in chosen if result.status is Status.ASSESSED]
     if not assessed:
         nothing = (

@@ -14,6 +14,7 @@ class Status(StrEnum):
     NOT_ASSESSED = "not_assessed"
     INSUFFICIENT = "insufficient"
     ASSESSED = "assessed"
+    EXEMPT = "exempt"  # excused (IEP, 504 plan...): out of every calculation and denominator
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +45,4 @@ class MasteryResult:
 
 
 NOT_ASSESSED = MasteryResult(Status.NOT_ASSESSED, None, None, 0)
+EXEMPT = MasteryResult(Status.EXEMPT, None, None, 0)

@@ -7,7 +7,7 @@ from types import MappingProxyType
 from typing import Generic, TypeVar
 
 from lti_tool.mastery.errors import MasteryError
-from lti_tool.mastery.results import NOT_ASSESSED, MasteryResult, Status
+from lti_tool.mastery.results import EXEMPT, NOT_ASSESSED, MasteryResult, Status
 from lti_tool.mastery.scales import Scale
 
 Node = TypeVar("Node", bound=Hashable)
@@ -19,9 +19,15 @@ def _assessed(results: Sequence[MasteryResult]) -> list[MasteryResult]:
 
 
 def _unassessed(results: Sequence[MasteryResult]) -> MasteryResult:
-    """The result of a parent with no assessed child: insufficient beats not assessed."""
+    """The result of a parent with no assessed child: insufficient beats not assessed.
+
+    Exempt children are left out like unassessed ones; a parent whose every child is
+    exempt is exempt itself.
+    """
     if any(result.status is Status.INSUFFICIENT for result in results):
         return MasteryResult(Status.INSUFFICIENT, None, None, 0)
+    if results and all(result.status is Status.EXEMPT for result in results):
+        return EXEMPT
     return NOT_ASSESSED
 
 

@@ -49,7 +49,7 @@ def build_todo(
     scores = scores or {}
     ranked = []
     for index, (standard, result) in enumerate(results.items()):
-        if result.is_mastery:
+        if result.is_mastery or result.status is Status.EXEMPT:
             continue
         comment = comments.get(standard)
         step = _next_step(

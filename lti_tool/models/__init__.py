@@ -4,6 +4,7 @@ from .assessments import GRADED_IN_LMS, GRADED_IN_TOOL, Alignment, Assessment
 from .audit import AuditEvent
 from .course_settings import CourseSettings, StandardOverride
 from .evidence import CurrentLevel, Evidence, EvidenceAudit
+from .exemptions import Exemption
 from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
 from .people import Course, CourseSection, Enrollment, ResourceLink, User
@@ -39,6 +40,7 @@ __all__ = [
     "Enrollment",
     "Evidence",
     "EvidenceAudit",
+    "Exemption",
     "Framework",
     "GradeColumn",
     "GradeOutbox",

@@ -62,6 +62,17 @@ CATEGORIES: tuple[Category, ...] = (
         True,
     ),
     Category(
+        "Exemptions",
+        ("exemptions",),
+        "A student exempted from a standard or an assessment, with the reason (an IEP, a 504 "
+        "plan, a newcomer English learner, other), a note, who set it and when. The reason is "
+        "shown to the course's teachers only.",
+        "Accommodations: exempt work is left out of every calculation instead of counting as "
+        "missing.",
+        "While the course exists; lifted exemptions are deleted.",
+        True,
+    ),
+    Category(
         "Grades sent to the LMS",
         ("grade_outbox",),
         "Each student's summary (and priority-standard) grade: the value to send, the value the "

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
-from ..models import Assessment, Course, Evidence, Level, Scale, Standard, User
+from ..mastery import Status
+from ..models import Assessment, Course, Evidence, Exemption, Level, Scale, Standard, User
 from .mastery import student_mastery
-from .views.common import status_text
+from .views.common import EXEMPT_TEXT, status_text
 from .views.gradebook import build_gradebook
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -61,12 +62,18 @@ def evidence_csv(course: Course) -> str:
     """Every evidence row of the course, superseded ones included, oldest first."""
     Student = aliased(User)
     rows = db.session.execute(
-        select(Evidence, Student, Standard, Assessment.title, Level.label)
+        select(Evidence, Student, Standard, Assessment.title, Level.label, Exemption.id)
         .join(Student, Student.id == Evidence.student_id)
         .join(Standard, Standard.id == Evidence.standard_id)
         .outerjoin(Assessment, Assessment.id == Evidence.assessment_id)
         .outerjoin(Scale, Scale.id == Evidence.scale_id)
         .outerjoin(Level, (Level.scale_id == Scale.id) & (Level.points == Evidence.points))
+        .outerjoin(  # the student is exempt from the evidence's assessment
+            Exemption,
+            (Exemption.course_id == Evidence.course_id)
+            & (Exemption.student_id == Evidence.student_id)
+            & (Exemption.assessment_id == Evidence.assessment_id),
+        )
         .where(Evidence.course_id == course.id)
         .order_by(Evidence.demonstrated_at, Evidence.id)
     ).all()
@@ -76,9 +83,15 @@ def evidence_csv(course: Course) -> str:
 
 
 def _evidence_row(
-    item: Evidence, student: User, standard: Standard, assessment: str | None, label: str | None
+    item: Evidence,
+    student: User,
+    standard: Standard,
+    assessment: str | None,
+    label: str | None,
+    excused: int | None,
 ) -> list[object]:
-    status = "superseded" if item.superseded_by_id else "exempt" if item.is_exempt else "current"
+    is_exempt = item.is_exempt or excused is not None
+    status = "superseded" if item.superseded_by_id else "exempt" if is_exempt else "current"
     return [
         item.id,
         student.display_name,
@@ -108,7 +121,11 @@ def student_report(course: Course, student: User) -> dict[str, Any]:
                 "title": standard.title,
                 "i_can": standard.i_can,
                 "status": str(result.status),
-                "level": result.level.label if result.level else None,
+                "level": result.level.label
+                if result.level
+                else EXEMPT_TEXT
+                if result.status is Status.EXEMPT
+                else None,
                 "points": result.points,
                 "evidence_count": result.evidence_count,
                 "is_priority": standard_id in tree.priority,

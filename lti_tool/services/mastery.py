@@ -18,11 +18,12 @@ from ..extensions import db, upsert_insert
 from ..mastery import MasteryResult, MasterySettings, Status, SummaryGrade
 from ..mastery import Scale as DomainScale
 from ..mastery.gradebook import calculators, compute_points
-from ..mastery.results import NOT_ASSESSED
+from ..mastery.results import EXEMPT, NOT_ASSESSED
 from ..mastery.rollup import RollupPlan
-from ..models import Course, CourseSettings, CurrentLevel, Enrollment
+from ..models import Course, CourseSettings, CurrentLevel, Enrollment, Exemption
 from ..models.types import utcnow
 from .course_settings import domain_scale, mastery_settings, settings_for
+from .exempt_cells import exempt_cells, exempt_standards
 from .frameworks import CourseTree, course_tree
 from .mastery_rows import STORED, Cell, Stored, load_points, stored_rows, write_levels
 from .mastery_rows import load_scores as load_scores  # re-exported: pages import it from here
@@ -76,7 +77,7 @@ def course_mastery(
     tree = tree or course_tree(course)
     points = load_points(course, scale_id, settings.scale, keep=tree.standards)
     students = course_students(course, {student for student, _ in points})
-    return assemble(settings, tree, students, points)
+    return assemble(settings, tree, students, points, exempt_standards(course, tree))
 
 
 def compute_course_mastery(course: Course) -> CourseMastery:
@@ -87,11 +88,15 @@ def compute_course_mastery(course: Course) -> CourseMastery:
 
 
 def student_mastery(
-    course: Course, student_id: int, row: CourseSettings | None = None
+    course: Course,
+    student_id: int,
+    row: CourseSettings | None = None,
+    exemptions: Sequence[Exemption] | None = None,
 ) -> CourseMastery:
     """One student's results on every adopted standard, with roll-ups and summary.
 
-    `row` is the course's settings row, when the caller has read it already.
+    `row` is the course's settings row and `exemptions` the student's exemption rows, when
+    the caller has read them already.
     """
     row = row or settings_for(course)
     tree = course_tree(course)
@@ -99,7 +104,8 @@ def student_mastery(
     points = load_points(
         course, row.scale_id, settings.scale, student_ids=[student_id], keep=tree.standards
     )
-    return assemble(settings, tree, [student_id], points)
+    exempt = exempt_standards(course, tree, [student_id], exemptions)
+    return assemble(settings, tree, [student_id], points, exempt)
 
 
 def standard_mastery(course: Course, standard_id: int) -> dict[int, MasteryResult]:
@@ -110,7 +116,7 @@ def standard_mastery(course: Course, standard_id: int) -> dict[int, MasteryResul
     subtree = _subtree(tree, standard_id)
     points = load_points(course, row.scale_id, settings.scale, standard_ids=subtree)
     students = course_students(course, {student for student, _ in points})
-    mastery = assemble(settings, tree, students, points)
+    mastery = assemble(settings, tree, students, points, exempt_standards(course, tree))
     return {student: mastery.result(student, standard_id) for student in students}
 
 
@@ -139,10 +145,19 @@ def assemble(
     tree: CourseTree,
     students: list[int],
     points: Mapping[Cell, Sequence[float]],
+    exempt: Mapping[int, Collection[int]] | None = None,
 ) -> CourseMastery:
-    """Results and summary grades from each cell's counting points (see `load_points`)."""
+    """Results and summary grades from each cell's counting points (see `load_points`).
+
+    `exempt` holds each student's exempt standards (`exempt_standards`): their cells are
+    EXEMPT, with or without evidence, and so out of the summaries and roll-ups.
+    """
     with reported():
         cells = compute_points(points, settings)
+        listed = set(students)
+        for student, standards in (exempt or {}).items():
+            if student in listed:
+                cells.update(((student, standard), EXEMPT) for standard in standards)
         leaves: dict[int, dict[int, MasteryResult]] = {student: {} for student in students}
         for (student, standard), result in cells.items():
             leaves.setdefault(student, {})[standard] = result
@@ -171,12 +186,16 @@ def refresh_levels(course: Course, cells: Collection[Cell]) -> None:
     points = load_points(
         course, row.scale_id, settings.scale, student_ids=students, standard_ids=standards
     )
+    exempt = exempt_cells(course, students)
     now = utcnow()
     calculator_for = calculators(settings)
     values = []
     for student, standard in cells:
-        with reported():
-            result = calculator_for(standard).of_points(points.get((student, standard), ()))
+        if (student, standard) in exempt:
+            result = EXEMPT
+        else:
+            with reported():
+                result = calculator_for(standard).of_points(points.get((student, standard), ()))
         row_values = dict(zip(STORED, _stored(result), strict=True))
         keys = {"course_id": course.id, "student_id": student, "standard_id": standard}
         values.append(keys | row_values | {"updated_at": now})

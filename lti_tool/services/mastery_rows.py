@@ -11,7 +11,7 @@ from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, delete, select, update
+from sqlalchemy import Select, and_, bindparam, case, delete, or_, select, update
 from sqlalchemy.sql import ClauseElement, ColumnElement
 from sqlalchemy.sql.compiler import Compiled
 
@@ -19,7 +19,7 @@ from ..extensions import db
 from ..mastery import Scale as DomainScale
 from ..mastery import Score
 from ..mastery.scales import rescale
-from ..models import Course, CurrentLevel, Evidence, Scale
+from ..models import Course, CurrentLevel, Evidence, Exemption, Scale
 from ..models.types import utcnow
 from .course_settings import domain_scale
 
@@ -29,13 +29,30 @@ LEVELS = CurrentLevel.__table__
 STORED = ("status", "points", "level_label", "evidence_count")
 
 
+# The student × assessment exemption (if any) of each evidence row: its evidence never counts.
+_EXCUSED = Exemption.__table__
+
+
+def _excused_join() -> ColumnElement[bool]:
+    return and_(
+        _EXCUSED.c.course_id == Evidence.course_id,
+        _EXCUSED.c.student_id == Evidence.student_id,
+        _EXCUSED.c.assessment_id == Evidence.assessment_id,
+    )
+
+
+def _is_exempt() -> ColumnElement[bool]:
+    """Exempt evidence: excused itself, or from an assessment its student is exempt from."""
+    return or_(Evidence.is_exempt, _EXCUSED.c.id.is_not(None))
+
+
 def _live_evidence(
     course: Course,
     columns: Iterable[ColumnElement[Any]],
     student_ids: Collection[int] | None,
     standard_ids: Collection[int] | None,
 ) -> Select[Any]:
-    """Live evidence of a course, each cell's history oldest first.
+    """Live evidence of a course, each cell's history oldest first, with its exemption.
 
     The database orders it, so Python neither builds datetimes nor sorts. On SQLite the
     column holds fixed-width UTC text (UTCDateTime), whose text order is time order; ties go
@@ -43,6 +60,7 @@ def _live_evidence(
     """
     query = (
         select(Evidence.student_id, Evidence.standard_id, Evidence.points, *columns)
+        .outerjoin(_EXCUSED, _excused_join())
         .where(Evidence.course_id == course.id, Evidence.superseded_by_id.is_(None))
         .order_by(Evidence.student_id, Evidence.standard_id, Evidence.demonstrated_at, Evidence.id)
     )
@@ -68,7 +86,7 @@ def load_points(
     not assessed); points given on another scale are rescaled. `keep` filters standards.
     """
     # None for the common row, 0 when exempt, else the other scale the points were given on.
-    other = case((Evidence.is_exempt, 0), (Evidence.scale_id != scale_id, Evidence.scale_id))
+    other = case((_is_exempt(), 0), (Evidence.scale_id != scale_id, Evidence.scale_id))
     rows = driver_rows(_live_evidence(course, [other], student_ids, standard_ids))
     skip, others = scale.non_score_points, _OtherScales(scale)
     cells: dict[Cell, list[float]] = {}
@@ -115,7 +133,7 @@ def load_scores(
     """Live evidence as dated Scores on the course scale, by cell, oldest first: one query."""
     # The driver's raw instants (text on SQLite) are converted once per distinct value below:
     # evidence of one assessment shares its date, and parsing dominates on SQLite.
-    columns = [Evidence.demonstrated_at, Evidence.id, Evidence.is_exempt, Evidence.scale_id]
+    columns = [Evidence.demonstrated_at, Evidence.id, _is_exempt(), Evidence.scale_id]
     others = _OtherScales(scale)
     instants: dict[object, datetime] = {}
     cells: dict[Cell, list[Score]] = {}

@@ -18,7 +18,16 @@ from sqlalchemy.orm import selectinload
 
 from ..errors import MasteryRejected, NotFound
 from ..extensions import db
-from ..models import Alignment, Assessment, Course, Enrollment, Evidence, Standard, User
+from ..models import (
+    Alignment,
+    Assessment,
+    Course,
+    Enrollment,
+    Evidence,
+    Exemption,
+    Standard,
+    User,
+)
 from .evidence import EvidenceInput, correct_evidence, record_many
 from .frameworks import course_tree
 from .roster import active_students
@@ -60,10 +69,13 @@ class ScoringSheet:
     students: list[User]
     standards: list[Standard]
     saved: dict[Cell, SavedMark]
+    exempt: frozenset[int] = frozenset()  # students exempt from the assessment: no marks
 
     @property
     def cells(self) -> list[Cell]:
-        return [(s.id, t.id) for s in self.students for t in self.standards]
+        return [
+            (s.id, t.id) for s in self.students if s.id not in self.exempt for t in self.standards
+        ]
 
 
 @dataclass
@@ -134,7 +146,16 @@ def scoring_sheet(course: Course, assessment: Assessment) -> ScoringSheet:
     aligned = {alignment.standard_id for alignment in assessment.alignments}
     standards = [tree.standards[sid] for sid in tree.preorder() if sid in aligned]
     students = sorted(active_students(course), key=name_key)
-    return ScoringSheet(assessment, students, standards, _saved_marks(course, assessment))
+    saved = _saved_marks(course, assessment)
+    return ScoringSheet(assessment, students, standards, saved, _exempt(course, assessment))
+
+
+def _exempt(course: Course, assessment: Assessment) -> frozenset[int]:
+    """The students exempt from the assessment: one query."""
+    query = select(Exemption.student_id).where(
+        Exemption.course_id == course.id, Exemption.assessment_id == assessment.id
+    )
+    return frozenset(db.session.scalars(query))
 
 
 def score_assessment(
@@ -151,6 +172,9 @@ def score_assessment(
     if assessment.course_id != course.id:
         raise NotFound("That assessment belongs to another course.")
     _check_cells(course, assessment, marks)
+    exempt = _exempt(course, assessment)
+    if any(mark.student_id in exempt for mark in marks):
+        raise MasteryRejected("A student exempt from this assessment takes no marks on it.")
     saved = _saved_marks(course, assessment)
     report = ScoreReport()
     fresh: list[EvidenceInput] = []

@@ -16,6 +16,7 @@ from ..mastery.results import NOT_ASSESSED
 from ..mastery.whatif import describe_changes, is_shown_change
 from ..models import Course, CourseSettings, Scale
 from .course_settings import check_scale_owner, domain_scale, mastery_settings, settings_for
+from .exempt_cells import exempt_standards
 from .frameworks import CourseTree, course_tree
 from .mastery import CourseMastery, assemble, course_students, load_points
 from .overrides import node_overrides, resolve
@@ -114,10 +115,11 @@ def preview_settings_change(course: Course, **changes: object) -> SettingsPrevie
         proposed = _with_overrides(course, tree, proposed, override_changes)
     points = load_points(course, row.scale_id, current.scale, keep=tree.standards)
     students = course_students(course, {student for student, _ in points})
-    before = assemble(current, tree, students, points)
+    exempt = exempt_standards(course, tree)
+    before = assemble(current, tree, students, points, exempt)
     if scale.id != row.scale_id:  # evidence is rescaled to the proposed scale
         points = load_points(course, scale.id, proposed.scale, keep=tree.standards)
-    after = assemble(proposed, tree, students, points)
+    after = assemble(proposed, tree, students, points, exempt)
     order = tree.preorder()
     changed = (_student_preview(before, after, student, order) for student in students)
     return SettingsPreview(current, proposed, tuple(s for s in changed if s is not None))

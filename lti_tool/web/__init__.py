@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
         alignments,
         cells,
         course_copy,
+        exemptions,
         exports,
         gradebook,
         health,
@@ -34,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(gradebook.bp)
     app.register_blueprint(cells.bp)
+    app.register_blueprint(exemptions.bp)
     app.register_blueprint(profile.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(course_copy.bp)

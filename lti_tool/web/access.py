@@ -149,9 +149,12 @@ def visible_student(viewer: Viewer, student_id: int) -> User:
     if role is CourseRole.STUDENT and student_id != viewer.user.id:
         raise PermissionDenied("You can only see your own progress.")
     if role is CourseRole.OBSERVER:
-        if student_id not in mentee_ids(viewer):
+        # mentees() reads the linked students with the checks below (course, role, platform).
+        linked = next((found for found in mentees(viewer) if found.id == student_id), None)
+        if linked is None:
             raise PermissionDenied("You can only see the students linked to your account.")
-    elif role not in (CourseRole.TEACHER, CourseRole.STUDENT):
+        return linked
+    if role not in (CourseRole.TEACHER, CourseRole.STUDENT):
         raise PermissionDenied("Your role in this course gives no access to mastery data.")
     student = db.session.scalar(
         select(User)

@@ -22,7 +22,12 @@ from .forms import EvidenceForm, blank_form, latest_day, read_evidence_form
 bp = Blueprint("cells", __name__)
 
 CELL = "/students/<int:student_id>/standards/<int:standard_id>"
-SAVED = {"added": "Evidence added.", "corrected": "Correction saved; the old entry is kept."}
+SAVED = {
+    "added": "Evidence added.",
+    "corrected": "Correction saved; the old entry is kept.",
+    "exempted": "Exemption saved: what it covers is left out of every calculation.",
+    "lifted": "Exemption lifted: everything it left out counts again.",
+}
 
 
 @bp.get(CELL)
@@ -62,7 +67,7 @@ def add(student_id: int, standard_id: int):
         form.errors["form"] = error.message
         return _refused(viewer, student, standard_id, form, None)
     db.session.commit()
-    return _saved(student_id, standard_id, "added")
+    return saved(student_id, standard_id, "added")
 
 
 @bp.post(CELL + "/evidence/<int:evidence_id>/correct")
@@ -94,10 +99,10 @@ def correct(student_id: int, standard_id: int, evidence_id: int):
         form.errors["form"] = error.message
         return _refused(viewer, student, standard_id, form, evidence_id)
     db.session.commit()
-    return _saved(student_id, standard_id, "corrected")
+    return saved(student_id, standard_id, "corrected")
 
 
-def _saved(student_id: int, standard_id: int, what: str):
+def saved(student_id: int, standard_id: int, what: str):
     """Post/redirect/get, keeping the launch token."""
     url = launch_url("cells.show", student_id=student_id, standard_id=standard_id, saved=what)
     return redirect(url, code=303)
@@ -110,6 +115,13 @@ def _refused(viewer: Viewer, student: User, standard_id: int, form: EvidenceForm
     return _page(viewer, view, form=form, target=target), 400
 
 
+def refused(viewer: Viewer, student: User, standard_id: int, *, exempt_error: str):
+    """The page again with an exemption form's problem named; nothing is saved."""
+    db.session.rollback()
+    view = build_cell(viewer.course, student, standard_id)
+    return _page(viewer, view, exempt_error=exempt_error), 400
+
+
 def _page(
     viewer: Viewer,
     view: CellView,
@@ -117,6 +129,7 @@ def _page(
     form: EvidenceForm | None = None,
     target: int | None = None,
     notice: str | None = None,
+    exempt_error: str | None = None,
 ) -> str:
     now = utcnow()
     today = now.date()
@@ -131,6 +144,7 @@ def _page(
         target=target,
         max_day=latest_day(now).isoformat(),
         notice=notice,
+        exempt_error=exempt_error,
         back=_back_link(viewer, view),
     )
 

@@ -90,7 +90,7 @@ class GridCells:
         if index is not None:
             key: tuple[object, ...] = (index, result.level.points, result.level.label)
         else:
-            key = (result.status.value == "insufficient",)
+            key = (result.status.value,)
         key += (rolled_up,)
         found = self.pieces.get(key)
         if found is None:
@@ -103,6 +103,8 @@ class GridCells:
             kind = f"lv-{index}"
         elif result.status.value == "insufficient":
             text, words, kind = "…", "Not enough evidence yet", "insufficient"
+        elif result.status.value == "exempt":
+            text, words, kind = "Ex", "Exempt", "exempt"
         else:
             text, words, kind = "—", "Not yet assessed", "na"
         shown = f'<span aria-hidden="true">{escape(text)}</span>'

@@ -38,10 +38,12 @@ class SheetView:
     students: list[tuple[int, str]]
     standards: list[tuple[int, str, str]]  # id, code label, title
     levels: list[LevelChoice]
+    exempt: list[int] = field(default_factory=list)  # students exempt: shown, never marked
 
     @property
     def cells(self) -> list[tuple[int, int]]:
-        return [(s, t) for s, _ in self.students for t, _, _ in self.standards]
+        skip = set(self.exempt)
+        return [(s, t) for s, _ in self.students if s not in skip for t, _, _ in self.standards]
 
     def snapshot(self) -> str:
         return json.dumps(
@@ -52,6 +54,7 @@ class SheetView:
                 "s": self.students,
                 "d": self.standards,
                 "l": [[lv.value, lv.label, lv.is_mastery, lv.index] for lv in self.levels],
+                "x": self.exempt,
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -71,6 +74,7 @@ def sheet_view(course_id: int, sheet: ScoringSheet, scale: ScaleView) -> SheetVi
         students=[(s.id, s.display_name) for s in sheet.students],
         standards=[(t.id, t.label, t.title or t.statement or "") for t in sheet.standards],
         levels=levels,
+        exempt=sorted(sheet.exempt),
     )
 
 
@@ -89,6 +93,7 @@ def view_from_snapshot(text: str, assessment_id: int) -> SheetView | None:
             levels=[
                 LevelChoice(str(v), str(label), bool(m), int(n)) for v, label, m, n in data["l"]
             ],
+            exempt=[int(i) for i in data.get("x", [])],
         )
     except (ValueError, TypeError, KeyError):
         return None

@@ -35,6 +35,9 @@ ACCESS: dict[str, set[str]] = {
     "cells.show": ABOUT_THE_STUDENT,
     "cells.add": TEACHERS,
     "cells.correct": TEACHERS,
+    "exemptions.exempt_standard": TEACHERS,
+    "exemptions.exempt_assessment": TEACHERS,
+    "exemptions.lift": TEACHERS,
     "scoring.index": TEACHERS,
     "scoring.create": TEACHERS,
     "scoring.sheet": TEACHERS,
@@ -129,6 +132,7 @@ def _values(tool: Flask, ids: Ids) -> dict[str, int]:
         "framework_id": framework or 0,
         "column_id": 999_999,
         "link_id": 999_999,
+        "exemption_id": 999_999,
     }
 
 

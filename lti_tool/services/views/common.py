@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +13,8 @@ from ...mastery import Level as DomainLevel
 from ...mastery import MasteryResult, Status
 from ...mastery import Scale as DomainScale
 from ...models import Assessment, Evidence, Level, User
+
+EXEMPT_TEXT = "Exempt"
 
 SOURCE_NAMES = {
     "teacher": "Teacher",
@@ -65,6 +67,8 @@ def status_text(result: MasteryResult) -> str:
         return "Not yet assessed"
     if result.status is Status.INSUFFICIENT:
         return "Not enough evidence yet"
+    if result.status is Status.EXEMPT:
+        return EXEMPT_TEXT
     return result.level.label if result.level else "Not yet assessed"
 
 
@@ -87,8 +91,13 @@ class EvidenceItem:
     superseded_by_id: int | None
 
 
-def describe(rows: Sequence[Evidence], scale: ScaleView) -> list[EvidenceItem]:
-    """Evidence rows with level labels, assessment titles and authors: three queries at most."""
+def describe(
+    rows: Sequence[Evidence], scale: ScaleView, excused: Collection[int] = ()
+) -> list[EvidenceItem]:
+    """Evidence rows with level labels, assessment titles and authors: three queries at most.
+
+    `excused` lists the assessments the student is exempt from: their evidence shows exempt.
+    """
     if not rows:
         return []
     people = _by_id(User, {row.entered_by_id for row in rows if row.entered_by_id})
@@ -99,7 +108,7 @@ def describe(rows: Sequence[Evidence], scale: ScaleView) -> list[EvidenceItem]:
             select(Level).where(Level.scale_id.in_({row.scale_id for row in rows}))
         )
     }
-    return [_item(row, scale, people, titles, labels) for row in rows]
+    return [_item(row, scale, people, titles, labels, excused) for row in rows]
 
 
 def _item(
@@ -108,6 +117,7 @@ def _item(
     people: dict[int, User],
     titles: dict[int, Assessment],
     labels: dict[tuple[int, float], str],
+    excused: Collection[int],
 ) -> EvidenceItem:
     author = people.get(row.entered_by_id) if row.entered_by_id else None
     assessment = titles.get(row.assessment_id) if row.assessment_id else None
@@ -124,7 +134,7 @@ def _item(
         comment=row.comment,
         entered_by=author.display_name if author else None,
         is_live=row.superseded_by_id is None,
-        is_exempt=row.is_exempt,
+        is_exempt=row.is_exempt or row.assessment_id in excused,
         superseded_by_id=row.superseded_by_id,
     )
 

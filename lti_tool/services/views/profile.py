@@ -10,6 +10,7 @@ from ...extensions import db
 from ...mastery import MasteryResult, SummaryGrade, build_todo
 from ...models import Course, CourseSettings, Evidence, Standard, User
 from ..course_settings import settings_for
+from ..exempt_cells import exempt_assessments, exemptions_of
 from ..frameworks import CourseTree
 from ..mastery import CourseMastery, load_scores, student_mastery
 from ..rejections import reported
@@ -53,7 +54,8 @@ class Profile:
 def build_profile(course: Course, student: User) -> Profile:
     """One student's profile in a fixed number of queries."""
     row = settings_for(course)
-    mastery = student_mastery(course, student.id, row)
+    exemptions = exemptions_of(course, [student.id])
+    mastery = student_mastery(course, student.id, row, exemptions)
     tree = mastery.tree
     scale = ScaleView(mastery.settings.scale)
     rows = db.session.scalars(
@@ -65,7 +67,7 @@ def build_profile(course: Course, student: User) -> Profile:
         )
         .order_by(Evidence.demonstrated_at, Evidence.id)
     ).all()
-    items = describe(rows, scale)
+    items = describe(rows, scale, exempt_assessments(exemptions))
     by_standard: dict[int, list[EvidenceItem]] = {}
     for item in items:
         by_standard.setdefault(item.standard_id, []).append(item)
