@@ -65,7 +65,8 @@ def seed_demo(state: State, client_id: str, deployment_id: str) -> None:
         client_id=client_id, name="Mastery Tracker", deployment_ids=[deployment_id],
         scopes=list(ALL_SCOPES), seeded=True,
         # As the tool's Canvas developer key asks: the course-copy history on every launch.
-        config={TOOL_CONFIGURATION: {"custom_parameters": {"ctx_history": "$Context.id.history"}}},
+        config={TOOL_CONFIGURATION: {"custom_parameters": {
+            "ctx_history": "$Context.id.history", "canvas_user_id": "$Canvas.user.id"}}},
     )
     state.links["501"] = ResourceLink(
         id="501", context_id=DEMO_CONTEXT_ID, client_id=client_id, title="Mastery Tracker",

@@ -29,6 +29,8 @@ CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 CUSTOM_PARAMETERS = {
     "ctx_history": "$Context.id.history",
     "canvas_course_section_ids": "$Canvas.course.sectionIds",
+    # The "ID" column of Canvas's gradebook export (services/lms_gradebook_import.py).
+    "canvas_user_id": "$Canvas.user.id",
 }
 
 

@@ -5,6 +5,7 @@ from .course_settings import CourseSettings, StandardOverride
 from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
+from .lms_exports import ExportColumn
 from .people import Course, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
@@ -24,6 +25,7 @@ __all__ = [
     "Enrollment",
     "Evidence",
     "EvidenceAudit",
+    "ExportColumn",
     "Framework",
     "GradeColumn",
     "GradeOutbox",
