@@ -17,6 +17,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         imports,
         limits,
+        lms_imports,
         lti,
         pages,
         profile,
@@ -34,6 +35,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(course_copy.bp)
+    app.register_blueprint(lms_imports.bp)
     app.register_blueprint(scoring.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(exports.bp)
