@@ -55,6 +55,9 @@ def test_upload_map_preview_save_then_next_month_in_one_step(browser, ids, tool,
     Worker(tool).drain()  # the launch queued the roster sync: students get their SIS ids
     with tool.app_context():
         sis = db.session.scalar(select(User.sis_id).where(User.sub == STUDENT))
+        # The launch itself carried the teacher's SIS id and Canvas user id ($Canvas.user.id).
+        teacher = db.session.scalars(select(User).where(User.sub == TEACHER)).one()
+        assert (teacher.sis_id, teacher.lms_user_id) == (f"SIS-{TEACHER}", TEACHER)
     assert sis == f"SIS-{STUDENT}"
     page = visit.get("/evidence/import").get_data(as_text=True)
     assert "Import an LMS gradebook export" in page
