@@ -172,7 +172,7 @@ def build_launch_claims(
     if all_custom:
         enrollment = course.enrollments.get(user_id)
         claims[Claim.CUSTOM] = {
-            k: _substitute(v, course, enrollment) for k, v in all_custom.items()
+            k: _substitute(v, course, user, enrollment) for k, v in all_custom.items()
         }
     claims.update(_service_claims(platform, context_id, client_id, resource_link_id))
     return claims
@@ -184,12 +184,15 @@ def build_launch_claims(
 # comma-separated, names as a JSON array in enrolment order (so names pair with ids only for a
 # user in one section).
 _SUBSTITUTIONS = {
-    "$Context.id": lambda course, _: course.id,
-    "$Context.id.history": lambda course, _: ",".join(course.history),
-    "$Canvas.course.sectionIds": lambda course, enrollment: ",".join(
+    "$Context.id": lambda course, user, enrollment: course.id,
+    "$Context.id.history": lambda course, user, enrollment: ",".join(course.history),
+    # Canvas's own numeric user id, as its gradebook export's "ID" column writes it.
+    "$Canvas.user.id": lambda course, user, enrollment: user.id,
+    "$User.id": lambda course, user, enrollment: user.id,
+    "$Canvas.course.sectionIds": lambda course, user, enrollment: ",".join(
         sorted(enrollment.sections if enrollment else [], key=_numeric_first)
     ),
-    "$com.instructure.User.sectionNames": lambda course, enrollment: json.dumps(
+    "$com.instructure.User.sectionNames": lambda course, user, enrollment: json.dumps(
         [course.sections.get(s, s) for s in (enrollment.sections if enrollment else [])]
     ),
 }
@@ -199,9 +202,9 @@ def _numeric_first(section_id: str) -> tuple[int, str]:
     return (int(section_id), "") if section_id.isdigit() else (0, section_id)
 
 
-def _substitute(value: str, course: Any, enrollment: Any) -> str:
+def _substitute(value: str, course: Any, user: Any, enrollment: Any) -> str:
     expand = _SUBSTITUTIONS.get(value)
-    return expand(course, enrollment) if expand else value
+    return expand(course, user, enrollment) if expand else value
 
 
 def build_login_initiation(

@@ -21,8 +21,8 @@ bp = Blueprint("oidc", __name__)
 
 _SUPPORTED_CLAIMS = ["iss", "sub", "aud", "exp", "iat", "nonce", "name", "given_name",
                      "family_name", "email", "locale"]
-_VARIABLES = ["Context.id", "Context.id.history", "CourseSection.sourcedId", "Person.email.primary",
-              "Person.name.full", "User.id", "ResourceLink.id"]
+_VARIABLES = ["Context.id", "Context.id.history", "Canvas.user.id", "CourseSection.sourcedId",
+              "Person.email.primary", "Person.name.full", "User.id", "ResourceLink.id"]
 
 
 @bp.get("/.well-known/openid-configuration")

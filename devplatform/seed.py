@@ -64,10 +64,11 @@ def seed_demo(state: State, client_id: str, deployment_id: str) -> None:
     state.registrations[client_id] = Registration(
         client_id=client_id, name="Mastery Tracker", deployment_ids=[deployment_id],
         scopes=list(ALL_SCOPES), seeded=True,
-        # As the tool's Canvas developer key asks: the course-copy history and the launching
-        # user's sections on every launch.
+        # As the tool's Canvas developer key asks: the course-copy history, the launching
+        # user's Canvas id and sections on every launch.
         config={TOOL_CONFIGURATION: {"custom_parameters": {
             "ctx_history": "$Context.id.history",
+            "canvas_user_id": "$Canvas.user.id",
             "canvas_course_section_ids": "$Canvas.course.sectionIds",
             "canvas_user_section_names": "$com.instructure.User.sectionNames",
         }}},

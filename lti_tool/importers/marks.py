@@ -38,6 +38,11 @@ class MarkProposal:
         return self.reason in ("level label", "level points")
 
 
+def is_excused(mark: str) -> bool:
+    """Whether a cell says "excused" (`EX` in Canvas, `e` in teachers' gradebooks)."""
+    return mark_key(mark) in _EXCUSED_MARKS
+
+
 def mark_key(mark: str) -> str:
     """Marks compare without case or surrounding spaces."""
     return " ".join(mark.split()).casefold()

@@ -46,6 +46,7 @@ class Member:
     given_name: str = ""
     family_name: str = ""
     email: str | None = None
+    sis_id: str | None = None  # lis_person_sourcedid
 
     @property
     def is_active(self) -> bool:
@@ -68,6 +69,7 @@ class Member:
             given_name=str(data.get("given_name") or ""),
             family_name=str(data.get("family_name") or ""),
             email=data.get("email") or None,
+            sis_id=str(data.get("lis_person_sourcedid") or "") or None,
         )
 
 

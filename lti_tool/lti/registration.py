@@ -30,6 +30,8 @@ CUSTOM_PARAMETERS = {
     "ctx_history": "$Context.id.history",
     "canvas_course_section_ids": "$Canvas.course.sectionIds",
     "canvas_user_section_names": "$com.instructure.User.sectionNames",
+    # The "ID" column of Canvas's gradebook export (services/lms_gradebook_import.py).
+    "canvas_user_id": "$Canvas.user.id",
 }
 
 

@@ -7,6 +7,7 @@ from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .exemptions import Exemption
 from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
+from .lms_exports import ExportColumn
 from .people import Course, CourseSection, Enrollment, ResourceLink, User
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
@@ -41,6 +42,7 @@ __all__ = [
     "Evidence",
     "EvidenceAudit",
     "Exemption",
+    "ExportColumn",
     "Framework",
     "GradeColumn",
     "GradeOutbox",

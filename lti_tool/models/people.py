@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -43,7 +43,11 @@ class User(db.Model):
     """A person as one platform registration knows them (by `sub`)."""
 
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("platform_id", "sub"),)
+    __table_args__ = (
+        UniqueConstraint("platform_id", "sub"),
+        Index("ix_users_platform_lms_user_id", "platform_id", "lms_user_id"),
+        Index("ix_users_platform_sis_id", "platform_id", "sis_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform_id: Mapped[int] = mapped_column(ForeignKey("platforms.id", ondelete="CASCADE"))
@@ -52,6 +56,10 @@ class User(db.Model):
     given_name: Mapped[str] = mapped_column(String(200), default="")
     family_name: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(320))
+    # The LMS's own user id (Canvas `$Canvas.user.id`) and SIS id (LIS person_sourcedid), as
+    # gradebook exports name students; unique only per platform, and not even there.
+    lms_user_id: Mapped[str | None] = mapped_column(String(255))
+    sis_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -33,9 +33,10 @@ CATEGORIES: tuple[Category, ...] = (
     Category(
         "People",
         ("users",),
-        "Each person's LMS user id (the launch's `sub`), name and email, as the LMS sends them "
-        "in launches and class lists.",
-        "To show teachers their students by name, and to match people in imported files.",
+        "Each person's LMS user id (the launch's `sub`), name, email, SIS id and Canvas user "
+        "id, as the LMS sends them in launches and class lists.",
+        "To show teachers their students by name, and to match people in imported files "
+        "(gradebook exports name students by these ids).",
         "While the registration lasts; refreshed at each launch and class-list sync. Erased "
         "with the registration, or for one student on request (CLI).",
         True,
@@ -124,9 +125,11 @@ CATEGORIES: tuple[Category, ...] = (
             "alignments",
             "resource_links",
             "grade_columns",
+            "lms_export_columns",
         ),
         "Course titles and LMS ids, the standards adopted, scale and calculation settings, "
-        "assessments and their alignments, the LMS columns the tool owns.",
+        "assessments and their alignments, the LMS columns the tool owns, how columns of the "
+        "LMS's gradebook export map to standards.",
         "To compute levels and grades as the teacher set them up, and to bring the setup to "
         "the next term's course.",
         "While the registration lasts. Contains no student data.",

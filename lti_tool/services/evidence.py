@@ -109,8 +109,12 @@ def correct_evidence(
     points: float,
     comment: str | None = None,
     demonstrated_at: datetime | None = None,
+    is_exempt: bool | None = None,
 ) -> Evidence:
-    """Supersede a piece of evidence with a corrected copy; the old row stays, pointing at it."""
+    """Supersede a piece of evidence with a corrected copy; the old row stays, pointing at it.
+
+    `is_exempt` None keeps the exemption as it was.
+    """
     course = db.session.get(Course, evidence.course_id)
     assert course is not None  # a foreign key guarantees it
     settings = settings_for(course)
@@ -122,7 +126,7 @@ def correct_evidence(
         points=points,
         comment=comment if comment is not None else evidence.comment,
         demonstrated_at=demonstrated_at or evidence.demonstrated_at,
-        is_exempt=evidence.is_exempt,
+        is_exempt=evidence.is_exempt if is_exempt is None else is_exempt,
         scale_id=settings.scale_id,
     )
 

@@ -73,8 +73,24 @@ def sync_user(platform: Platform, claims: dict[str, Any]) -> User | None:
             setattr(user, field, value)
     if isinstance(email := claims.get("email"), str) and email:
         user.email = email
+    _sync_lms_ids(user, claims)
     user.updated_at = utcnow()
     return user
+
+
+def _sync_lms_ids(user: User, claims: dict[str, Any]) -> None:
+    """The SIS id (LIS person_sourcedid) and Canvas's user id, as gradebook exports name people.
+
+    A custom parameter the platform does not substitute arrives as written ("$Canvas.user.id"
+    from Moodle): not an id.
+    """
+    lis, custom = claims.get(Claim.LIS), claims.get(Claim.CUSTOM)
+    sis = lis.get("person_sourcedid") if isinstance(lis, dict) else None
+    if isinstance(sis, str) and sis.strip():
+        user.sis_id = sis.strip()[:255]
+    lms_id = custom.get("canvas_user_id") if isinstance(custom, dict) else None
+    if isinstance(lms_id, str | int) and str(lms_id).strip() and not str(lms_id).startswith("$"):
+        user.lms_user_id = str(lms_id).strip()[:255]
 
 
 def sync_enrollment(

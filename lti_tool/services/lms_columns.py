@@ -85,17 +85,28 @@ def align_line_item(
     assessment.title = line_item.label or assessment.title
     assessment.resource_id = line_item.resource_id or None
     assessment.line_item_url = line_item.id
+    _set_tables(assessment, tables)
+    db.session.flush()
+    log.info(
+        "assessment %s aligned to %s by %s", assessment.tag, sorted(tables), actor and actor.id
+    )
+    return assessment
+
+
+def set_alignments(
+    course: Course, assessment: Assessment, alignments: Mapping[int, Sequence[Sequence[float]]]
+) -> None:
+    """Align an assessment to adopted standards with checked cut scores (others dropped)."""
+    _set_tables(assessment, _checked_alignments(course, alignments))
+
+
+def _set_tables(assessment: Assessment, tables: dict[int, CutScores]) -> None:
     kept = {alignment.standard_id: alignment for alignment in assessment.alignments}
     assessment.alignments = [
         kept.get(standard_id) or Alignment(standard_id=standard_id) for standard_id in tables
     ]
     for alignment in assessment.alignments:
         alignment.cut_scores = tables[alignment.standard_id]
-    db.session.flush()
-    log.info(
-        "assessment %s aligned to %s by %s", assessment.tag, sorted(tables), actor and actor.id
-    )
-    return assessment
 
 
 def stable_tag(line_item: LineItem) -> str:

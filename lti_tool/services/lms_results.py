@@ -28,10 +28,17 @@ from ..extensions import db
 from ..lti.ags import ResultRecord
 from ..lti.service import Gone, ServiceCallFailed
 from ..lti.vocab import CourseRole, Scope
-from ..models import Alignment, Assessment, Course, CourseStandard, Enrollment, Evidence, User
+from ..models import Alignment, Assessment, Course, CourseStandard, Enrollment, User
 from ..models.types import utcnow
 from .course_settings import settings_for
-from .evidence import EvidenceInput, correct_evidence, record_many
+from .evidence_cells import (
+    Cell,
+    CellChange,
+    CellHistory,
+    apply_changes,
+    cell_change,
+    cell_histories,
+)
 from .lms_columns import (
     ags_client,
     align_line_item,
@@ -57,7 +64,6 @@ __all__ = [
 SOURCE = "lms"
 # AGS 2.0: a result without resultMaximum is out of 1.
 DEFAULT_RESULT_MAXIMUM = 1.0
-Cell = tuple[int, int, int]  # (assessment id, student id, standard id)
 
 
 @dataclass
@@ -84,24 +90,6 @@ class ResultsReport:
         return "; ".join([line, *(f"“{title}” is gone" for title in self.gone), *self.problems])
 
 
-@dataclass
-class _History:
-    """A cell's synced import keys (oldest first) and its live LMS row (id, date)."""
-
-    keys: list[str] = field(default_factory=list)
-    live: tuple[int, datetime] | None = None
-
-
-@dataclass(frozen=True)
-class _Change:
-    cell: Cell
-    points: float
-    key: str
-    comment: str
-    demonstrated_at: datetime
-    live_id: int | None
-
-
 def sync_results(
     course: Course,
     *,
@@ -117,9 +105,11 @@ def sync_results(
     if not fetched:
         return report
     usable = _usable_alignments(course, [assessment for assessment, _ in fetched], report)
-    history = _history(course, [assessment.id for assessment, _ in fetched])
+    history = cell_histories(course, SOURCE, [assessment.id for assessment, _ in fetched])
     changes = _plan(fetched, usable, _students(course), history, report, now)
-    _apply(course, changes, actor, report)
+    added, superseded = apply_changes(course, changes, actor=actor, source=SOURCE)
+    report.added += added
+    report.superseded += superseded
     return report
 
 
@@ -127,12 +117,12 @@ def _plan(
     fetched: list[tuple[Assessment, list[ResultRecord]]],
     usable: dict[int, list[Alignment]],
     students: dict[str, tuple[int, str, str]],
-    history: dict[Cell, _History],
+    history: dict[Cell, CellHistory],
     report: ResultsReport,
     now: datetime,
-) -> list[_Change]:
+) -> list[CellChange]:
     """The evidence each result needs on each aligned standard; skips and no-ops counted."""
-    changes: list[_Change] = []
+    changes: list[CellChange] = []
     for assessment, results in fetched:
         for result in results:
             student_id = _student_for(result, students, report)
@@ -238,97 +228,26 @@ def _value(result: ResultRecord) -> tuple[float, float] | None:
     return (score, maximum) if score >= 0 and maximum > 0 else None
 
 
-def _history(course: Course, assessment_ids: list[int]) -> dict[Cell, _History]:
-    rows = db.session.execute(
-        select(
-            Evidence.id,
-            Evidence.assessment_id,
-            Evidence.student_id,
-            Evidence.standard_id,
-            Evidence.import_key,
-            Evidence.superseded_by_id,
-            Evidence.demonstrated_at,
-        )
-        .where(
-            Evidence.course_id == course.id,
-            Evidence.source == SOURCE,
-            Evidence.assessment_id.in_(assessment_ids),
-        )
-        .order_by(Evidence.id)
-    )
-    history: dict[Cell, _History] = {}
-    for row_id, assessment_id, student_id, standard_id, key, superseded_by, when in rows:
-        cell = history.setdefault((assessment_id, student_id, standard_id), _History())
-        if key:
-            cell.keys.append(key)
-        if superseded_by is None:
-            cell.live = (row_id, when)
-    return history
-
-
 def _change(
     assessment: Assessment,
     alignment: Alignment,
     sub: str,
     value: tuple[float, float],
     cell: Cell,
-    history: dict[Cell, _History],
+    history: dict[Cell, CellHistory],
     now: datetime,
-) -> _Change | None:
+) -> CellChange | None:
     """What the cell needs for this value, or None when its newest synced row already says it."""
     score, maximum = value
     percent = round(score * 100 / maximum, 6)
     points = level_for(alignment.cut_scores, percent)
     identity = f"{assessment.line_item_url}|{sub}|{alignment.standard_id}|{score!r}/{maximum!r}"
-    value_id = hashlib.sha256(identity.encode()).hexdigest()[:40]
-    pair = f"{value_id}:{points:g}:"
-    past = history.get(cell, _History())
-    latest = past.keys[-1] if past.keys else ""
-    if latest.startswith(pair):
-        return None
-    # Only the level moved (new cut scores): the value is as old as when first seen.
-    kept = past.live[1] if past.live and latest.startswith(value_id + ":") else None
-    return _Change(
-        cell=cell,
+    return cell_change(
+        cell,
+        history,
+        value_id=hashlib.sha256(identity.encode()).hexdigest()[:40],
+        level=f"{points:g}",
         points=points,
-        key=pair + str(sum(key.startswith(pair) for key in past.keys)),
         comment=f"{assessment.title}: {score:g}/{maximum:g} ({round(percent, 1):g}%) in the LMS",
-        demonstrated_at=kept or now,
-        live_id=past.live[0] if past.live else None,
+        now=now,
     )
-
-
-def _apply(
-    course: Course, changes: list[_Change], actor: User | None, report: ResultsReport
-) -> None:
-    """New cells in one batch; changed cells superseded one by one (history kept)."""
-    fresh = [
-        EvidenceInput(
-            student_id=change.cell[1],
-            standard_id=change.cell[2],
-            points=change.points,
-            demonstrated_at=change.demonstrated_at,
-            assessment_id=change.cell[0],
-            comment=change.comment,
-            import_key=change.key,
-        )
-        for change in changes
-        if change.live_id is None
-    ]
-    if fresh:
-        record_many(course, fresh, actor=actor, source=SOURCE)
-        report.added += len(fresh)
-    for change in changes:
-        live = db.session.get(Evidence, change.live_id) if change.live_id else None
-        if live is None:
-            continue
-        new = correct_evidence(
-            live,
-            actor=actor,
-            points=change.points,
-            comment=change.comment,
-            demonstrated_at=change.demonstrated_at,
-        )
-        new.import_key = change.key
-        report.superseded += 1
-    db.session.flush()

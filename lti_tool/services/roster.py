@@ -30,7 +30,7 @@ STATUS_OF = {
     MemberStatus.INACTIVE: INACTIVE,
     MemberStatus.DELETED: DELETED,
 }
-USER_FIELDS = ("name", "given_name", "family_name", "email")
+USER_FIELDS = ("name", "given_name", "family_name", "email", "sis_id")
 # Bound IN lists: a large course's roster is looked up in chunks.
 CHUNK = 500
 

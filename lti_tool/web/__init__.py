@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         health,
         imports,
         limits,
+        lms_imports,
         lti,
         pages,
         profile,
@@ -39,6 +40,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile.bp)
     app.register_blueprint(sync.bp)
     app.register_blueprint(course_copy.bp)
+    app.register_blueprint(lms_imports.bp)
     app.register_blueprint(scoring.bp)  # with publish's routes
     app.register_blueprint(settings.bp)
     app.register_blueprint(exports.bp)

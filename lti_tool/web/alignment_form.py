@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import MasteryRejected
 from ..models import Scale
 from ..services.lms_columns import checked_cut_scores
-from ..services.views.alignments import Editor, EditorRow
+from ..services.views.alignments import ColumnEditor, Editor, EditorRow
 
 
 @dataclass
@@ -35,7 +35,9 @@ def cut_field(standard_id: int, position: int) -> str:
     return f"cut-{standard_id}-{position}"
 
 
-def read_alignment_form(values: Mapping[str, str], editor: Editor, scale: Scale) -> AlignmentForm:
+def read_alignment_form(
+    values: Mapping[str, str], editor: Editor | ColumnEditor, scale: Scale
+) -> AlignmentForm:
     """The ticked standards and their cut scores, each field checked."""
     rows = []
     form = AlignmentForm(rows)
@@ -59,7 +61,7 @@ def read_alignment_form(values: Mapping[str, str], editor: Editor, scale: Scale)
 
 
 def _cuts(
-    form: AlignmentForm, editor: Editor, standard_id: int, typed: dict[int, str]
+    form: AlignmentForm, editor: Editor | ColumnEditor, standard_id: int, typed: dict[int, str]
 ) -> list[list[float]] | None:
     """[[0, lowest], [minimum, level], ...] from the typed minimums, or None after an error."""
     levels = editor.levels

@@ -57,6 +57,7 @@ def test_deep_link_return_creates_link_and_line_item(client: FlaskClient, platfo
     # The link's own custom parameters, beside the registration's (history empty: no copy;
     # the student is in no section).
     assert claims[Claim.CUSTOM] == {"assessment": "42", "ctx_history": "",
+                                    "canvas_user_id": "201",
                                     "canvas_course_section_ids": "",
                                     "canvas_user_section_names": "[]"}
 

@@ -53,6 +53,7 @@ def test_teacher_pages_pass_axe(site, page):
         "/course/copy",
         "/lms-columns",
         "/standards",
+        "/evidence/lms-import",
         f"/standards/{standard}/edit",
         f"/students/{student}/share",
     ):

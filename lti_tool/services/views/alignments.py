@@ -83,12 +83,34 @@ def find_column(course: Course, line_item_url: str) -> LineItem:
     )
 
 
+@dataclass(frozen=True)
+class ColumnEditor:
+    """The same editor for a column of an LMS gradebook export (no line item)."""
+
+    title: str
+    levels: list[Level]
+    rows: list[EditorRow]
+
+
 def alignment_editor(course: Course, item: LineItem) -> Editor:
     """Standards in tree order (leaves, and any already aligned), prefilled cut scores."""
-    levels = _levels(course)
-    position = {level.points: n for n, level in enumerate(levels)}
     assessment = aligned_columns(course).get(item.id)
     current = {a.standard_id: a.cut_scores for a in (assessment.alignments if assessment else [])}
+    return Editor(item, *editor_rows(course, current))
+
+
+def column_editor(course: Course, title: str, alignments: list[Alignment]) -> ColumnEditor:
+    """The editor for an export column, from its remembered alignments (or the defaults)."""
+    current = {a.standard_id: a.cut_scores for a in alignments}
+    return ColumnEditor(title, *editor_rows(course, current))
+
+
+def editor_rows(
+    course: Course, current: dict[int, list[list[float]]]
+) -> tuple[list[Level], list[EditorRow]]:
+    """The scale's scoring levels and a row per standard, cut scores prefilled from the scale."""
+    levels = _levels(course)
+    position = {level.points: n for n, level in enumerate(levels)}
     default = default_cut_scores(settings_for(course).scale)
     tree = course_tree(course)
     leaves = set(tree.leaves())
@@ -103,7 +125,7 @@ def alignment_editor(course: Course, item: LineItem) -> Editor:
             if points in position and position[points] > 0
         }
         rows.append(EditorRow(tree.standards[standard_id], standard_id in current, minimums))
-    return Editor(item, levels, rows)
+    return levels, rows
 
 
 def _levels(course: Course) -> list[Level]:
