@@ -170,7 +170,7 @@ def build_launch_claims(
         all_custom.update(link.custom)
     all_custom.update(custom or {})
     if all_custom:
-        claims[Claim.CUSTOM] = {k: _substitute(v, course) for k, v in all_custom.items()}
+        claims[Claim.CUSTOM] = {k: _substitute(v, course, user) for k, v in all_custom.items()}
     claims.update(_service_claims(platform, context_id, client_id, resource_link_id))
     return claims
 
@@ -178,14 +178,16 @@ def build_launch_claims(
 # Substitution variables the platform expands in custom parameters, as Canvas does; an
 # unknown one is sent as written (so a tool must treat "$Name" as "not offered").
 _SUBSTITUTIONS = {
-    "$Context.id": lambda course: course.id,
-    "$Context.id.history": lambda course: ",".join(course.history),
+    "$Context.id": lambda course, user: course.id,
+    "$Context.id.history": lambda course, user: ",".join(course.history),
+    "$Person.address.timezone": lambda course, user: user.time_zone,
+    "$Canvas.course.workflowState": lambda course, user: course.workflow_state,
 }
 
 
-def _substitute(value: str, course: Any) -> str:
+def _substitute(value: str, course: Any, user: Any) -> str:
     expand = _SUBSTITUTIONS.get(value)
-    return expand(course) if expand else value
+    return expand(course, user) if expand else value
 
 
 def build_login_initiation(

@@ -64,8 +64,13 @@ def seed_demo(state: State, client_id: str, deployment_id: str) -> None:
     state.registrations[client_id] = Registration(
         client_id=client_id, name="Mastery Tracker", deployment_ids=[deployment_id],
         scopes=list(ALL_SCOPES), seeded=True,
-        # As the tool's Canvas developer key asks: the course-copy history on every launch.
-        config={TOOL_CONFIGURATION: {"custom_parameters": {"ctx_history": "$Context.id.history"}}},
+        # As the tool's Canvas developer key asks: the course-copy history, the launching
+        # person's time zone and the course's state on every launch.
+        config={TOOL_CONFIGURATION: {"custom_parameters": {
+            "ctx_history": "$Context.id.history",
+            "person_time_zone": "$Person.address.timezone",
+            "course_workflow_state": "$Canvas.course.workflowState",
+        }}},
     )
     state.links["501"] = ResourceLink(
         id="501", context_id=DEMO_CONTEXT_ID, client_id=client_id, title="Mastery Tracker",

@@ -23,6 +23,9 @@ class User:
     email: str
     system_roles: list[str] = field(default_factory=list)
     sourcedid: str = ""
+    # The person's time zone ($Person.address.timezone): Canvas sends the user's setting,
+    # else the account's default.
+    time_zone: str = "Etc/UTC"
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Course:
     tools: list[str] = field(default_factory=list)
     # Context ids this course was copied from, newest first ($Context.id.history).
     history: list[str] = field(default_factory=list)
+    # $Canvas.course.workflowState: "available", or "completed" once the course is concluded.
+    workflow_state: str = "available"
 
 
 @dataclass

@@ -29,6 +29,10 @@ CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 CUSTOM_PARAMETERS = {
     "ctx_history": "$Context.id.history",
     "canvas_course_section_ids": "$Canvas.course.sectionIds",
+    # The launching person's time zone (Canvas; Moodle too): an instructor's sets the course's.
+    "person_time_zone": "$Person.address.timezone",
+    # "completed" when the Canvas course is concluded: no more grades are sent.
+    "course_workflow_state": "$Canvas.course.workflowState",
 }
 
 

@@ -6,10 +6,19 @@ from .evidence import CurrentLevel, Evidence, EvidenceAudit
 from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
 from .people import Course, Enrollment, ResourceLink, User
+from .periods import GradingPeriod
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
 from .standards import CourseStandard, Framework, Standard, StandardEdge
-from .sync import SUMMARY_TAG, GradeColumn, GradeOutbox, Job, JobState, OutboxState
+from .sync import (
+    PERIOD_TAG_PREFIX,
+    SUMMARY_TAG,
+    GradeColumn,
+    GradeOutbox,
+    Job,
+    JobState,
+    OutboxState,
+)
 from .tokens import AccessToken
 
 __all__ = [
@@ -27,11 +36,13 @@ __all__ = [
     "Framework",
     "GradeColumn",
     "GradeOutbox",
+    "GradingPeriod",
     "Job",
     "JobState",
     "Launch",
     "Level",
     "OutboxState",
+    "PERIOD_TAG_PREFIX",
     "LoginState",
     "Platform",
     "RateCounter",

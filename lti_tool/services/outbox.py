@@ -25,8 +25,18 @@ from ..lti.context import lti
 from ..lti.service import Delivered, Gone, Outcome, Retry, ServiceCallFailed, Superseded
 from ..lti.service_token import service_tokens
 from ..lti.vocab import Scope
-from ..models import Course, GradeColumn, GradeOutbox, OutboxState, Platform, ResourceLink, User
+from ..models import (
+    Course,
+    GradeColumn,
+    GradeOutbox,
+    GradingPeriod,
+    OutboxState,
+    Platform,
+    ResourceLink,
+    User,
+)
 from ..models.types import utcnow
+from .periods import course_zone, period_window
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +86,19 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
         select(GradeOutbox, GradeColumn.course_id, User.sub)
         .join(GradeColumn, GradeOutbox.column_id == GradeColumn.id)
         .join(User, GradeOutbox.student_id == User.id)
+        .join(Course, GradeColumn.course_id == Course.id)
+        .outerjoin(GradingPeriod, GradeColumn.period_id == GradingPeriod.id)
         .where(
             GradeOutbox.state == OutboxState.PENDING,
             GradeOutbox.due_at <= now,
             or_(GradeOutbox.lease_until.is_(None), GradeOutbox.lease_until < now),
             GradeColumn.gone_at.is_(None),
+            # A concluded course and a closed period receive nothing more: their rows wait.
+            Course.concluded_at.is_(None),
+            or_(
+                GradeColumn.period_id.is_(None),
+                GradingPeriod.closed_at.is_(None) & (GradingPeriod.closes_at > now),
+            ),
         )
         .order_by(GradeOutbox.due_at, GradeOutbox.id)
         .limit(limit)
@@ -185,12 +203,18 @@ def _line_item_url(client: AgsClient, course: Course, column: GradeColumn) -> st
 
 def _resolve_line_item(client: AgsClient, course: Course, column: GradeColumn) -> str:
     if course.ags_lineitems_url and Scope.LINEITEM in client.scopes:
+        start = end = None
+        if column.period is not None:  # the period's column carries its dates, as in Canvas
+            start, after = period_window(column.period, course_zone(course))
+            end = after - timedelta(seconds=1)  # 23:59:59 on the last day, local time
         item = client.find_or_create_line_item(
             course.ags_lineitems_url,
             label=column.label,
             score_maximum=column.score_maximum,
             tag=column.tag,
             resource_id=column.tag,
+            start=start,
+            end=end,
         )
         column.line_item_url = item.id
     elif course.ags_lineitems_url and Scope.LINEITEM_READONLY in client.scopes:

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..lti.context import lti
 from ..lti.launch import BrowserNotBound, NeedsPlatformStorage, ToolMessageLaunch
 from ..lti.login import STATE_COOKIE_PREFIX, ToolOIDCLogin
-from ..lti.registration import ToolUrls, fetch_configuration, register
+from ..lti.registration import CUSTOM_PARAMETERS, ToolUrls, fetch_configuration, register
 from ..lti.vocab import TOOL_SCOPES, MessageType, RegistrationMessage
 from ..services.identity import sync_launch
 from ..services.launches import start_session
@@ -198,10 +198,7 @@ def canvas_config():
                     },
                 }
             ],
-            "custom_fields": {
-                "ctx_history": "$Context.id.history",
-                "canvas_course_section_ids": "$Canvas.course.sectionIds",
-            },
+            "custom_fields": dict(CUSTOM_PARAMETERS),
         }
     )
 
