@@ -19,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         limits,
         lti,
         pages,
+        periods,
         profile,
         scoring,
         security,
@@ -36,6 +37,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(course_copy.bp)
     app.register_blueprint(scoring.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(periods.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(alignments.bp)
