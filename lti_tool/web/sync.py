@@ -31,9 +31,7 @@ def status():
         gone_columns=grades.gone_columns(course),
         recent_jobs=jobs.latest_jobs(course),
         notice=NOTICES.get(request.args.get("done", "")),
-        closed_periods={
-            s.period.id: s.reason for s in periods.period_statuses(course) if s.is_closed
-        },
+        closed_periods=closed,
         concluded=course.concluded_at,
     )
     db.session.commit()
