@@ -11,13 +11,16 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
+from ..mastery.periods import local_day
 from ..models import Assessment, Course, Evidence, Level, Scale, Standard, User
 from .mastery import student_mastery
+from .periods import course_zone
 from .views.common import status_text
 from .views.gradebook import build_gradebook
 
@@ -72,11 +75,17 @@ def evidence_csv(course: Course) -> str:
     ).all()
     header = ["id", "student", "LMS user id", "standard", "level", "points", "date"]
     header += ["assessment", "source", "comment", "status"]
-    return to_csv(header, (_evidence_row(*row) for row in rows))
+    zone = course_zone(course)  # the date as shown and typed in the course
+    return to_csv(header, (_evidence_row(*row, zone) for row in rows))
 
 
 def _evidence_row(
-    item: Evidence, student: User, standard: Standard, assessment: str | None, label: str | None
+    item: Evidence,
+    student: User,
+    standard: Standard,
+    assessment: str | None,
+    label: str | None,
+    zone: ZoneInfo,
 ) -> list[object]:
     status = "superseded" if item.superseded_by_id else "exempt" if item.is_exempt else "current"
     return [
@@ -86,7 +95,7 @@ def _evidence_row(
         standard.label,
         label or "",
         item.points,
-        item.demonstrated_at.date().isoformat(),
+        local_day(item.demonstrated_at, zone).isoformat(),
         assessment or "",
         item.source,
         item.comment or "",

@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         security,
         settings,
         sync,
+        zones,
     )
 
     app.register_blueprint(health.bp)
@@ -45,3 +46,4 @@ def register_blueprints(app: Flask) -> None:
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)
+    zones.init_app(app)

@@ -24,6 +24,7 @@ from ..lti.vocab import Claim, CourseRole
 from ..models import Course, Enrollment, Launch, User
 from ..services.launches import load_session
 from .security import allow_framing_by
+from .zones import use_course_zone
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def current_viewer() -> Viewer:
     launch = load_session(token)
     allow_framing_by(launch_origins(launch.platform, launch.claims))
     g.launch_token = token
+    use_course_zone(launch.course)
     return Viewer(launch, token)
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.mastery.periods import PeriodDates
-from lti_tool.models import SUMMARY_TAG, GradeColumn, GradeOutbox
-from lti_tool.services import evidence, grades, outbox, periods
+from lti_tool.models import SUMMARY_TAG, Evidence, GradeColumn, GradeOutbox
+from lti_tool.services import evidence, evidence_import, exports, grades, outbox, periods
 from lti_tool.services.periods import PeriodRejected
 from tests.services.conftest import standard_ids
 
@@ -192,3 +192,32 @@ def test_the_installation_default_zone(app, ctx, make_course) -> None:
     assert periods.course_zone(course).key == "Europe/Paris"
     course.time_zone = "America/Denver"
     assert periods.course_zone(course).key == "America/Denver"
+
+
+WIDE = """Student,S1,S2
+ada@example.edu,3,4
+"""
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "stored"),
+    [
+        ("UTC", date(2026, 3, 8), datetime(2026, 3, 8, 12, tzinfo=UTC)),
+        # New York springs forward that morning: midday is 16:00 UTC, the day before 17:00.
+        (NEW_YORK, date(2026, 3, 8), datetime(2026, 3, 8, 16, tzinfo=UTC)),
+        (NEW_YORK, date(2026, 3, 7), datetime(2026, 3, 7, 17, tzinfo=UTC)),
+        # Auckland is UTC+13 in March: its midday is the evening before in UTC.
+        ("Pacific/Auckland", date(2026, 3, 8), datetime(2026, 3, 7, 23, tzinfo=UTC)),
+    ],
+)
+def test_an_import_date_is_a_day_in_the_course_time_zone(
+    make_course, make_framework, make_student, zone: str, day: date, stored: datetime
+) -> None:
+    course = make_course()
+    make_framework(course)
+    make_student(course, name="Ada Lovelace", email="ada@example.edu")
+    periods.set_time_zone(course, zone)
+    evidence_import.import_evidence(course, WIDE, actor=None, shown_on=day)
+    assert set(db.session.scalars(select(Evidence.demonstrated_at))) == {stored}
+    lines = exports.evidence_csv(course).splitlines()
+    assert all(f",{day.isoformat()}," in line for line in lines[1:])  # the day as typed
