@@ -151,19 +151,15 @@ def set_time_zone(course: Course, name: str, *, source: str = "teacher") -> None
 def sync_course_state(course: Course, claims: dict[str, Any], role: CourseRole) -> None:
     """What a launch says of the course's time zone and conclusion (launch sync step).
 
-    The time zone comes from an instructor's launch only (Canvas and Moodle send the launching
-    person's zone) and never replaces one a teacher chose in the tool.
+    The time zone comes from the first instructor launch that sends one (Canvas and Moodle
+    send the launching person's zone): later launches never move it, so co-teachers in other
+    zones do not shift the course's dates back and forth; a teacher changes it in the tool.
     """
     custom = claims.get(Claim.CUSTOM)
     if not isinstance(custom, dict):
         return
     zone = zone_named(custom.get(ZONE_PARAMETER))
-    if (
-        zone is not None
-        and role == CourseRole.TEACHER
-        and course.time_zone_source != "teacher"
-        and course.time_zone != zone.key
-    ):
+    if zone is not None and role == CourseRole.TEACHER and course.time_zone is None:
         if course.id is None:
             db.session.flush()
         set_time_zone(course, zone.key, source="platform")

@@ -46,19 +46,30 @@ def _periods(tool: Flask, course_id: int) -> dict[str, int]:
         return found
 
 
-def test_the_teachers_launch_sets_the_course_time_zone(tool: Flask, lms: Lms, course_id) -> None:
+@pytest.fixture
+def denver_teacher(lms: Lms) -> None:
+    """The teacher's Canvas profile is in Denver (sent as $Person.address.timezone)."""
     lms.platform.store.state.users[TEACHER].time_zone = "America/Denver"
-    browser = Browser(tool, lms)
-    browser.page(browser.launch(TEACHER))
+
+
+def test_the_first_teacher_launch_sets_the_course_time_zone(
+    tool: Flask, lms: Lms, denver_teacher: None, course_id: int
+) -> None:
     with tool.app_context():
         course = db.session.get(Course, course_id)
         assert (course.time_zone, course.time_zone_source) == ("America/Denver", "platform")
-        periods.set_time_zone(course, "America/Chicago")  # the teacher's choice stands
-        db.session.commit()
+    # A launch from a teacher elsewhere, or a student's, never moves it.
     lms.platform.store.state.users[TEACHER].time_zone = "Europe/Paris"
+    lms.platform.store.state.users["201"].time_zone = "Asia/Tokyo"
+    browser = Browser(tool, lms)
     browser.page(browser.launch(TEACHER))
+    browser.page(browser.launch("201"))
     with tool.app_context():
-        assert db.session.get(Course, course_id).time_zone == "America/Chicago"
+        course = db.session.get(Course, course_id)
+        assert course.time_zone == "America/Denver"
+        periods.set_time_zone(course, "America/Chicago")  # a teacher's choice in the tool
+        db.session.commit()
+        assert course.time_zone_source == "teacher"
 
 
 def test_one_dated_line_item_per_period_and_its_own_grade(
@@ -84,8 +95,8 @@ def test_one_dated_line_item_per_period_and_its_own_grade(
     assert spring.start_date_time == "2031-01-06T07:00:00.000Z"  # MST in January
     book = lms.platform.gradebook(COURSE)
     assert book[fall.id]["201"]["score_given"] == 100.0  # level 4, in the fall only
-    assert book[spring.id]["201"]["score_given"] == pytest.approx(55.0)  # level 1, in the spring only
-    assert book[items[SUMMARY_TAG].id]["201"]["score_given"] == pytest.approx(55.0)  # most recent overall
+    assert book[spring.id]["201"]["score_given"] == pytest.approx(55.0)  # level 1, spring
+    assert book[items[SUMMARY_TAG].id]["201"]["score_given"] == pytest.approx(55.0)  # most recent
 
     with tool.app_context():
         periods.close_period(db.session.get(Course, course_id), ids["Fall 2030"])
