@@ -53,9 +53,12 @@ def _live_evidence(
     if standard_ids is not None:
         query = query.where(Evidence.standard_id.in_(list(standard_ids)))
     if window is not None:
-        # Driver-ready bounds: driver_rows skips SQLAlchemy's bind processing.
-        start, end = (_driver_time(moment) for moment in window)
+        # Driver-ready bounds (driver_rows skips SQLAlchemy's bind processing): on SQLite the
+        # column's own fixed-width UTC text, so text order is time order.
         at = Evidence.demonstrated_at
+        dialect = db.session.get_bind().dialect
+        process = at.type.dialect_impl(dialect).bind_processor(dialect)
+        start, end = (process(moment) if process else moment for moment in window)
         query = query.where(at >= start, at < end)
     return query
 
