@@ -35,6 +35,9 @@ AGS_MAX_CONCURRENT_CALLS = 4
 ROSTER_SYNC_HOURS = 24
 # LMS columns aligned to standards are read back this often; 0 = only on "Sync from LMS".
 LMS_RESULTS_SYNC_MINUTES = 0
+# A course's dates are shown and entered in its time zone: the one an instructor's launch
+# sends ($Person.address.timezone), or one a teacher picks, else this IANA name.
+DEFAULT_TIME_ZONE = "UTC"
 HTTP_USER_AGENT = "MasteryTracker-LTI/0.1 (+https://github.com/)"
 # Private and loopback addresses are refused unless this is on (on-premises Moodle, the demo).
 LTI_TOOL_ALLOW_PRIVATE_NETWORK = False

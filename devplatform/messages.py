@@ -195,6 +195,8 @@ _SUBSTITUTIONS = {
     "$com.instructure.User.sectionNames": lambda course, user, enrollment: json.dumps(
         [course.sections.get(s, s) for s in (enrollment.sections if enrollment else [])]
     ),
+    "$Person.address.timezone": lambda course, user, enrollment: user.time_zone,
+    "$Canvas.course.workflowState": lambda course, user, enrollment: course.workflow_state,
 }
 
 

@@ -65,12 +65,14 @@ def seed_demo(state: State, client_id: str, deployment_id: str) -> None:
         client_id=client_id, name="Mastery Tracker", deployment_ids=[deployment_id],
         scopes=list(ALL_SCOPES), seeded=True,
         # As the tool's Canvas developer key asks: the course-copy history, the launching
-        # user's Canvas id and sections on every launch.
+        # user's Canvas id, sections and time zone, and the course's state on every launch.
         config={TOOL_CONFIGURATION: {"custom_parameters": {
             "ctx_history": "$Context.id.history",
             "canvas_user_id": "$Canvas.user.id",
             "canvas_course_section_ids": "$Canvas.course.sectionIds",
             "canvas_user_section_names": "$com.instructure.User.sectionNames",
+            "person_time_zone": "$Person.address.timezone",
+            "course_workflow_state": "$Canvas.course.workflowState",
         }}},
     )
     state.links["501"] = ResourceLink(

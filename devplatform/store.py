@@ -23,6 +23,9 @@ class User:
     email: str
     system_roles: list[str] = field(default_factory=list)
     sourcedid: str = ""
+    # The person's time zone ($Person.address.timezone): Canvas sends the user's setting,
+    # else the account's default.
+    time_zone: str = "Etc/UTC"
 
 
 @dataclass
@@ -51,6 +54,8 @@ class Course:
     history: list[str] = field(default_factory=list)
     # Section id -> name.
     sections: dict[str, str] = field(default_factory=dict)
+    # $Canvas.course.workflowState: "available", or "completed" once the course is concluded.
+    workflow_state: str = "available"
 
 
 @dataclass

@@ -32,6 +32,10 @@ CUSTOM_PARAMETERS = {
     "canvas_user_section_names": "$com.instructure.User.sectionNames",
     # The "ID" column of Canvas's gradebook export (services/lms_gradebook_import.py).
     "canvas_user_id": "$Canvas.user.id",
+    # The launching person's time zone (Canvas; Moodle too): an instructor's sets the course's.
+    "person_time_zone": "$Person.address.timezone",
+    # "completed" when the Canvas course is concluded: no more grades are sent.
+    "course_workflow_state": "$Canvas.course.workflowState",
 }
 
 

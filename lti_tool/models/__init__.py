@@ -9,12 +9,14 @@ from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
 from .lms_exports import ExportColumn
 from .people import Course, CourseSection, Enrollment, ResourceLink, User
+from .periods import GradingPeriod
 from .registration import Deployment, Platform, RegistrationStatus
 from .scales import Level, Scale
 from .sharing import ShareLink
 from .standards import CourseStandard, Framework, Standard, StandardEdge
 from .sync import (
     ASSESSMENT_TAG_PREFIX,
+    PERIOD_TAG_PREFIX,
     SUMMARY_TAG,
     GradeColumn,
     GradeOutbox,
@@ -46,11 +48,13 @@ __all__ = [
     "Framework",
     "GradeColumn",
     "GradeOutbox",
+    "GradingPeriod",
     "Job",
     "JobState",
     "Launch",
     "Level",
     "OutboxState",
+    "PERIOD_TAG_PREFIX",
     "LoginState",
     "Platform",
     "RateCounter",

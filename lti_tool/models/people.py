@@ -29,6 +29,12 @@ class Course(db.Model):
     ags_scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     nrps_url: Mapped[str | None] = mapped_column(String(1000))
     roster_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # IANA name; None: the installation's DEFAULT_TIME_ZONE. `time_zone_source` is "platform"
+    # (an instructor's launch sent it) or "teacher" (chosen in the tool, never overwritten).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    time_zone_source: Mapped[str | None] = mapped_column(String(20))
+    # The platform said the course is concluded (Canvas workflowState "completed"): no grades.
+    concluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     platform: Mapped[Platform] = relationship()

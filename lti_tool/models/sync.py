@@ -11,10 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .people import Course, User
+from .periods import GradingPeriod
 from .types import UTCDateTime, utcnow
 
 SUMMARY_TAG = "mastery-summary"
 ASSESSMENT_TAG_PREFIX = "assessment:"
+PERIOD_TAG_PREFIX = f"{SUMMARY_TAG}:period:"
 
 
 class GradeColumn(db.Model):
@@ -43,6 +45,10 @@ class GradeColumn(db.Model):
         ForeignKey("assessments.id", ondelete="CASCADE"), index=True
     )
     placement: Mapped[str] = mapped_column(String(64), default="")
+    # A grading period's summary: evidence inside the period only, nothing after it closes.
+    period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("grading_periods.id", ondelete="CASCADE"), index=True
+    )
     line_item_url: Mapped[str | None] = mapped_column(String(1000))
     # A column the course no longer wants (a standard lost its priority) gets nothing more.
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -54,6 +60,7 @@ class GradeColumn(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     course: Mapped[Course] = relationship()
+    period: Mapped[GradingPeriod | None] = relationship()
 
 
 class OutboxState(StrEnum):

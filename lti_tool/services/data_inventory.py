@@ -126,8 +126,10 @@ CATEGORIES: tuple[Category, ...] = (
             "resource_links",
             "grade_columns",
             "lms_export_columns",
+            "grading_periods",
         ),
-        "Course titles and LMS ids, the standards adopted, scale and calculation settings, "
+        "Course titles, LMS ids and time zone, grading periods, the standards adopted, scale "
+        "and calculation settings, "
         "assessments and their alignments, the LMS columns the tool owns, how columns of the "
         "LMS's gradebook export map to standards.",
         "To compute levels and grades as the teacher set them up, and to bring the setup to "

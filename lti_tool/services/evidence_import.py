@@ -15,7 +15,8 @@ import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -40,15 +41,14 @@ from ..importers.marks import (
 )
 from ..importers.table import read_records
 from ..importers.text import decode_text
+from ..mastery.periods import local_noon
 from ..models import Course, Evidence, User
 from .course_settings import settings_for
 from .evidence import EvidenceInput, record_many
 from .evidence_names import Lookup, adopted_standards, assessments_by_name, roster
+from .periods import course_zone
 from .rejections import rejected, reported
 
-# Evidence dated by day is stored at noon UTC, so the day reads the same in every time zone
-# from UTC-11 to UTC+11.
-_NOON = time(12, 0, tzinfo=UTC)
 MAX_UPLOAD_BYTES = 2_000_000
 FORMATS = ("long", "wide")
 
@@ -205,9 +205,12 @@ def import_evidence(
     levels = _levels(course)
     table = {**exact_table(levels), **{mark_key(k): v for k, v in (marks or {}).items()}}
     lowest = min(points for _, points in levels)
+    # A day without a time is stored at midday in the course's time zone, so it reads as
+    # that day wherever the course's dates are shown.
+    zone = course_zone(course)
     resolved = []
     for row in rows:
-        item = _resolve(row, parsed, students, standards, table, lowest, problems)
+        item = _resolve(row, parsed, students, standards, table, lowest, zone, problems)
         if item is not None:
             resolved.append(item)
     problems.extend(_unmapped_problems(parsed, rows, table, levels))
@@ -278,6 +281,7 @@ def _resolve(
     standards: Lookup,
     table: Mapping[str, Mapped],
     lowest: float,
+    zone: ZoneInfo,
     problems: list[Problem],
 ) -> tuple[EvidenceInput, str | None] | None:
     """The row as an input plus its assessment name, or None (its problems reported)."""
@@ -299,7 +303,7 @@ def _resolve(
         student_id=student,
         standard_id=standard,
         points=points,
-        demonstrated_at=datetime.combine(row.date, _NOON),
+        demonstrated_at=local_noon(row.date, zone),
         comment=row.comment,
         is_exempt=is_exempt,
         import_key=hashlib.sha256(identity.encode()).hexdigest(),

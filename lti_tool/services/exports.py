@@ -11,14 +11,17 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..mastery import Status
+from ..mastery.periods import local_day
 from ..models import Assessment, Course, Evidence, Exemption, Level, Scale, Standard, User
 from .mastery import student_mastery
+from .periods import course_zone
 from .views.common import EXEMPT_TEXT, status_text
 from .views.gradebook import build_gradebook
 
@@ -79,7 +82,8 @@ def evidence_csv(course: Course) -> str:
     ).all()
     header = ["id", "student", "LMS user id", "standard", "level", "points", "date"]
     header += ["assessment", "source", "comment", "status"]
-    return to_csv(header, (_evidence_row(*row) for row in rows))
+    zone = course_zone(course)  # the date as shown and typed in the course
+    return to_csv(header, (_evidence_row(*row, zone) for row in rows))
 
 
 def _evidence_row(
@@ -89,6 +93,7 @@ def _evidence_row(
     assessment: str | None,
     label: str | None,
     excused: int | None,
+    zone: ZoneInfo,
 ) -> list[object]:
     is_exempt = item.is_exempt or excused is not None
     status = "superseded" if item.superseded_by_id else "exempt" if is_exempt else "current"
@@ -99,7 +104,7 @@ def _evidence_row(
         standard.label,
         label or "",
         item.points,
-        item.demonstrated_at.date().isoformat(),
+        local_day(item.demonstrated_at, zone).isoformat(),
         assessment or "",
         item.source,
         item.comment or "",

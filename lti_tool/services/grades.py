@@ -25,15 +25,18 @@ from ..models import (
     Enrollment,
     GradeColumn,
     GradeOutbox,
+    GradingPeriod,
     OutboxState,
     Standard,
     User,
 )
 from ..models.types import utcnow
+from . import periods
 from .assessment_grades import SCORE_MAXIMUM, tool_graded_scores
 from .course_settings import mastery_settings, settings_for
 from .frameworks import CourseTree, course_tree
-from .mastery import stored_levels
+from .mastery import assemble, stored_levels
+from .mastery_rows import load_points
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +75,13 @@ def lock_students(course: Course, student_ids: Collection[int] | None) -> None:
 def queue_grades(
     course: Course, student_ids: Collection[int] | None = None, *, now: datetime | None = None
 ) -> int:
-    """Recompute the students' grades (all active students by default); queue what changed."""
+    """Recompute the students' grades (all active students by default); queue what changed.
+
+    A concluded course gets nothing; a closed grading period's column gets nothing.
+    """
     now = now or utcnow()
+    if course.concluded_at is not None:
+        return 0
     students = _gradable_students(course, student_ids)
     if not students:
         return 0
@@ -88,14 +96,52 @@ def queue_grades(
     wanted: dict[tuple[int, int], Wanted] = {}
     for student, results in by_student.items():
         for column in columns:
-            if column.assessment_id is None:
+            if column.assessment_id is None and column.period_id is None:
                 value = _wanted(column, results, settings, tree)
                 if value is not None:
                     wanted[(column.id, student)] = value
     published = tool_graded_scores(columns, students, settings.scale, tree)
     for key, (percent, comment) in published.items():
         wanted[key] = Wanted(percent, SCORE_MAXIMUM, comment)
+    open_periods = [c for c in columns if c.period is not None and not c.period.is_closed(now)]
+    for column in open_periods:
+        whole = student_ids is None
+        wanted.update(_period_wanted(course, column, students, settings, tree, whole=whole))
     return _enqueue(wanted, now)
+
+
+def _period_wanted(
+    course: Course,
+    column: GradeColumn,
+    students: list[int],
+    settings: MasterySettings,
+    tree: CourseTree,
+    *,
+    whole: bool,
+) -> dict[tuple[int, int], Wanted]:
+    """A period's summaries, from the evidence demonstrated inside its window only.
+
+    `whole`: every student of the course is graded, so the query needs no list of ids.
+    """
+    period = column.period
+    assert period is not None
+    bounds = periods.period_window(period, periods.course_zone(course))
+    points = load_points(
+        course,
+        settings_for(course).scale_id,
+        settings.scale,
+        student_ids=None if whole else students,
+        keep=tree.standards,
+        window=bounds,
+    )
+    summaries = assemble(settings, tree, students, points).summaries
+    found = {}
+    for student in students:
+        summary = summaries.get(student)
+        if summary is not None and summary.score is not None:
+            comment = f"{period.title}: {summary.explanation}"
+            found[(column.id, student)] = Wanted(summary.score, summary.maximum, comment)
+    return found
 
 
 def _wanted(
@@ -135,8 +181,9 @@ def _gradable_students(course: Course, student_ids: Collection[int] | None) -> l
 
 
 def _columns(course: Course, tree: CourseTree) -> list[GradeColumn]:
-    """The course's columns, created as needed: the summary (each of its placements), priority
-    standards if asked, and published assessments (their publication keeps them active)."""
+    """The course's columns, created as needed: the summary (each of its placements), one per
+    grading period, priority standards if asked, and published assessments (their publication
+    keeps them active)."""
     every = list(
         db.session.scalars(
             select(GradeColumn).where(GradeColumn.course_id == course.id).order_by(GradeColumn.id)
@@ -149,37 +196,40 @@ def _columns(course: Course, tree: CourseTree) -> list[GradeColumn]:
         if column.is_active and (column.placement or column.assessment_id is not None)
     ]
     settings = settings_for(course)
-    wanted_tags = {SUMMARY_TAG: None}
+    summary = (SUMMARY_LABEL, settings.maximum)
+    # tag -> (standard id, period, label, maximum)
+    wanted: dict[str, tuple[int | None, GradingPeriod | None, str, float]] = {
+        SUMMARY_TAG: (None, None, *summary)
+    }
+    for period in periods.periods_of(course):
+        label = f"{SUMMARY_LABEL}: {period.title}"[:500]
+        wanted[periods.period_tag(period)] = (None, period, label, settings.maximum)
     if settings.has_standard_columns:
+        top = mastery_settings(course, settings).scale.max_points
         for standard_id in sorted(tree.priority):
-            wanted_tags[standard_tag(tree.standards[standard_id])] = standard_id
+            label = f"Mastery: {tree.standards[standard_id].label}"[:500]
+            wanted[standard_tag(tree.standards[standard_id])] = (standard_id, None, label, top)
     columns = []
-    for tag, standard_id in wanted_tags.items():
+    for tag, (standard_id, period, label, maximum) in wanted.items():
         column = existing.get(tag)
         if column is None:
             column = GradeColumn(
                 course_id=course.id,
                 tag=tag,
                 standard_id=standard_id,
-                label=_label(tree, standard_id),
-                score_maximum=settings.maximum
-                if standard_id is None
-                else mastery_settings(course, settings).scale.max_points,
+                label=label,
+                score_maximum=maximum,
             )
             db.session.add(column)
+        if period is not None:
+            column.period, column.label = period, label
         column.is_active = True
         columns.append(column)
     for tag, column in existing.items():
         if column.assessment_id is None:
-            column.is_active = tag in wanted_tags
+            column.is_active = tag in wanted
     db.session.flush()
     return columns + [column for column in more if column not in columns]
-
-
-def _label(tree: CourseTree, standard_id: int | None) -> str:
-    if standard_id is None:
-        return SUMMARY_LABEL
-    return f"Mastery: {tree.standards[standard_id].label}"[:500]
 
 
 def _enqueue(wanted: dict[tuple[int, int], Wanted], now: datetime) -> int:

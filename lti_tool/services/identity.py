@@ -17,7 +17,7 @@ from ..lti.roles import course_role, is_admin
 from ..lti.vocab import Claim, CourseRole
 from ..models import Course, Deployment, Enrollment, GradeColumn, Platform, ResourceLink, User
 from ..models.types import utcnow
-from . import grades, jobs
+from . import grades, jobs, periods
 from .sections import from_custom, sync_sections
 
 
@@ -41,6 +41,7 @@ def sync_launch(launch: ValidatedLaunch) -> LaunchIdentity:
     enrollment = sync_enrollment(course, user, roles, role, claims) if course and user else None
     link = sync_resource_link(course, claims) if course else None
     if course:
+        periods.sync_course_state(course, claims, role)
         sync_service_endpoints(course, claims)
         jobs.schedule_course_sync(course)
     return LaunchIdentity(course, user, enrollment, link, role)

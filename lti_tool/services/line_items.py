@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from ..lti.service_token import service_tokens
 from ..lti.vocab import Scope
 from ..models import SUMMARY_TAG, Assessment, Course, GradeColumn, ResourceLink
 from . import jobs
+from .periods import course_zone, period_window
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +80,15 @@ def _resolve(client: AgsClient, course: Course, column: GradeColumn) -> str:
             if column.tag == SUMMARY_TAG:
                 _add_summary_placements(course, column, free[1:])
         elif Scope.LINEITEM in client.scopes:
+            start, end = _period_dates(course, column)
             column.line_item_url = client.create_line_item(
                 container,
                 label=column.label,
                 score_maximum=column.score_maximum,
                 tag=column.tag,
                 resource_id=column.tag,
+                start=start,
+                end=end,
             ).id
     is_first_summary = column.tag == SUMMARY_TAG and not column.placement
     if not column.line_item_url and is_first_summary:
@@ -97,6 +102,15 @@ def _resolve(client: AgsClient, course: Course, column: GradeColumn) -> str:
         if assessment is not None:
             assessment.line_item_url = column.line_item_url
     return column.line_item_url
+
+
+def _period_dates(course: Course, column: GradeColumn) -> tuple[datetime | None, datetime | None]:
+    """A grading period's column carries its dates, as Canvas's do: from 00:00 on the first
+    day to 23:59:59 on the last, in the course's time zone."""
+    if column.period is None:
+        return None, None
+    start, after = period_window(column.period, course_zone(course))
+    return start, after - timedelta(seconds=1)
 
 
 def _held_urls(course: Course, column: GradeColumn) -> set[str]:

@@ -24,6 +24,7 @@ from ..models.types import utcnow
 from .course_settings import domain_scale
 
 Cell = tuple[int, int]  # (student id, standard id)
+Window = tuple[datetime, datetime]  # UTC, half-open: [start, end)
 Stored = tuple[str, float | None, str | None, int]  # status, points, level label, evidence count
 LEVELS = CurrentLevel.__table__
 STORED = ("status", "points", "level_label", "evidence_count")
@@ -51,8 +52,10 @@ def _live_evidence(
     columns: Iterable[ColumnElement[Any]],
     student_ids: Collection[int] | None,
     standard_ids: Collection[int] | None,
+    window: Window | None = None,
 ) -> Select[Any]:
-    """Live evidence of a course, each cell's history oldest first, with its exemption.
+    """Live evidence of a course, each cell's history oldest first, with its exemption
+    (demonstrated in `window` when given).
 
     The database orders it, so Python neither builds datetimes nor sorts. On SQLite the
     column holds fixed-width UTC text (UTCDateTime), whose text order is time order; ties go
@@ -68,6 +71,14 @@ def _live_evidence(
         query = query.where(Evidence.student_id.in_(list(student_ids)))
     if standard_ids is not None:
         query = query.where(Evidence.standard_id.in_(list(standard_ids)))
+    if window is not None:
+        # Driver-ready bounds (driver_rows skips SQLAlchemy's bind processing): on SQLite the
+        # column's own fixed-width UTC text, so text order is time order.
+        at = Evidence.demonstrated_at
+        dialect = db.session.get_bind().dialect
+        process = at.type.dialect_impl(dialect).bind_processor(dialect)
+        start, end = (process(moment) if process else moment for moment in window)
+        query = query.where(at >= start, at < end)
     return query
 
 
@@ -79,15 +90,17 @@ def load_points(
     student_ids: Collection[int] | None = None,
     standard_ids: Collection[int] | None = None,
     keep: Container[int] | None = None,
+    window: Window | None = None,
 ) -> dict[Cell, list[float]]:
     """Each cell's counting points on the course scale, oldest first: one query.
 
     Exempt evidence and non-score levels are left out, but their cell stays (it is stored as
-    not assessed); points given on another scale are rescaled. `keep` filters standards.
+    not assessed); points given on another scale are rescaled. `keep` filters standards;
+    `window` keeps evidence demonstrated inside it (a grading period).
     """
     # None for the common row, 0 when exempt, else the other scale the points were given on.
     other = case((_is_exempt(), 0), (Evidence.scale_id != scale_id, Evidence.scale_id))
-    rows = driver_rows(_live_evidence(course, [other], student_ids, standard_ids))
+    rows = driver_rows(_live_evidence(course, [other], student_ids, standard_ids, window))
     skip, others = scale.non_score_points, _OtherScales(scale)
     cells: dict[Cell, list[float]] = {}
     current: list[float] = []

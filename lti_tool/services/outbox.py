@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, bindparam, case, or_, select, update
 from ..extensions import db
 from ..lti.ags import Score
 from ..lti.service import Delivered, Gone, Outcome, Retry, ServiceCallFailed, Superseded
-from ..models import Course, GradeColumn, GradeOutbox, OutboxState, User
+from ..models import Course, GradeColumn, GradeOutbox, GradingPeriod, OutboxState, User
 from ..models.types import utcnow
 from .line_items import grade_client, line_item_url, link_line_item
 
@@ -73,11 +73,19 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
         select(GradeOutbox, GradeColumn.course_id, User.sub)
         .join(GradeColumn, GradeOutbox.column_id == GradeColumn.id)
         .join(User, GradeOutbox.student_id == User.id)
+        .join(Course, GradeColumn.course_id == Course.id)
+        .outerjoin(GradingPeriod, GradeColumn.period_id == GradingPeriod.id)
         .where(
             GradeOutbox.state == OutboxState.PENDING,
             GradeOutbox.due_at <= now,
             or_(GradeOutbox.lease_until.is_(None), GradeOutbox.lease_until < now),
             GradeColumn.gone_at.is_(None),
+            # A concluded course and a closed period receive nothing more: their rows wait.
+            Course.concluded_at.is_(None),
+            or_(
+                GradeColumn.period_id.is_(None),
+                GradingPeriod.closed_at.is_(None) & (GradingPeriod.closes_at > now),
+            ),
         )
         .order_by(GradeOutbox.due_at, GradeOutbox.id)
         .limit(limit)

@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
         lms_imports,
         lti,
         pages,
+        periods,
         profile,
         publish,  # noqa: F401 (adds its routes to scoring.bp)
         scoring,
@@ -29,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
         share,
         standards,
         sync,
+        zones,
     )
 
     app.register_blueprint(health.bp)
@@ -43,6 +45,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lms_imports.bp)
     app.register_blueprint(scoring.bp)  # with publish's routes
     app.register_blueprint(settings.bp)
+    app.register_blueprint(periods.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(alignments.bp)
@@ -52,3 +55,4 @@ def register_blueprints(app: Flask) -> None:
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)
+    zones.init_app(app)

@@ -26,6 +26,7 @@ from ..models import Course, Enrollment, Launch, User
 from ..services.course_settings import settings_for
 from ..services.launches import load_session
 from .security import allow_framing_by
+from .zones import use_course_zone
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -100,6 +101,7 @@ def current_viewer() -> Viewer:
     launch = load_session(token)
     allow_framing_by(launch_origins(launch.platform, launch.claims))
     g.launch_token = token
+    use_course_zone(launch.course)
     return Viewer(launch, token)
 
 

@@ -11,6 +11,7 @@ from flask import Blueprint, redirect, render_template, request
 
 from ..errors import MasteryRejected, NotFound
 from ..extensions import db
+from ..mastery.periods import local_day
 from ..models import Evidence, User
 from ..models.types import utcnow
 from ..services.evidence import correct_evidence, record_evidence
@@ -18,6 +19,7 @@ from ..services.views.cell import CellView, build_cell
 from .access import Viewer, current_viewer, launch_url, teacher_viewer, visible_student
 from .charts import evidence_chart
 from .forms import EvidenceForm, blank_form, latest_day, read_evidence_form
+from .zones import local_date, request_zone
 
 bp = Blueprint("cells", __name__)
 
@@ -48,7 +50,7 @@ def add(student_id: int, standard_id: int):
     student = visible_student(viewer, student_id)
     view = build_cell(viewer.course, student, standard_id)
     ids = {a.id: a for a in view.assessments}
-    form = read_evidence_form(request.form, view.scale, ids, utcnow())
+    form = read_evidence_form(request.form, view.scale, ids, utcnow(), request_zone())
     if not form.is_valid:
         return _refused(viewer, student, standard_id, form, None)
     try:
@@ -83,10 +85,10 @@ def correct(student_id: int, standard_id: int, evidence_id: int):
     ):
         raise NotFound("That evidence is not part of this student's record on this standard.")
     view = build_cell(viewer.course, student, standard_id)
-    form = read_evidence_form(request.form, view.scale, (), utcnow())
+    form = read_evidence_form(request.form, view.scale, (), utcnow(), request_zone())
     if not form.is_valid:
         return _refused(viewer, student, standard_id, form, evidence_id)
-    same_day = form.date == evidence.demonstrated_at.date().isoformat()
+    same_day = form.date == local_date(evidence.demonstrated_at)
     try:
         correct_evidence(
             evidence,
@@ -132,7 +134,7 @@ def _page(
     exempt_error: str | None = None,
 ) -> str:
     now = utcnow()
-    today = now.date()
+    today = local_day(now, request_zone())
     latest = view.live[-1].points if view.live else None
     return render_template(
         "cells/show.html",
@@ -142,7 +144,7 @@ def _page(
         add_form=form if form is not None and target is None else blank_form(today, latest),
         failed_form=form if target is not None else None,
         target=target,
-        max_day=latest_day(now).isoformat(),
+        max_day=latest_day(now, request_zone()).isoformat(),
         notice=notice,
         exempt_error=exempt_error,
         back=_back_link(viewer, view),

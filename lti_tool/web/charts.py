@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..services.views.common import EvidenceItem, ScaleView
+from .zones import local_date
 
 WIDTH, HEIGHT = 520, 170
 LEFT, RIGHT, TOP, BOTTOM = 110, 16, 12, 28
@@ -111,4 +112,4 @@ def _x_positions(stamps: list[float]) -> list[float]:
 
 
 def _day(item: EvidenceItem) -> str:
-    return item.demonstrated_at.date().isoformat()
+    return local_date(item.demonstrated_at)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import request
 
 from ..errors import UploadTooLarge
 from ..importers import Problem
+from ..mastery.periods import local_day, local_noon
 from ..services.views.common import ScaleView
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ def read_evidence_form(
     scale: ScaleView,
     assessment_ids: Collection[int],
     now: datetime,
+    zone: ZoneInfo,
 ) -> EvidenceForm:
     """The submitted fields, checked against the course scale and today's date."""
     form = EvidenceForm(
@@ -74,7 +77,7 @@ def read_evidence_form(
         assessment=values.get("assessment", "").strip(),
     )
     form.points = _points(form, scale)
-    form.when = _when(form, now)
+    form.when = _when(form, now, zone)
     form.assessment_id = _assessment(form, assessment_ids)
     if len(form.comment) > COMMENT_LIMIT:
         form.errors["comment"] = f"Keep the comment under {COMMENT_LIMIT} characters."
@@ -95,17 +98,17 @@ def _points(form: EvidenceForm, scale: ScaleView) -> float | None:
     return points
 
 
-def _when(form: EvidenceForm, now: datetime) -> datetime | None:
-    when, error = read_day(form.date, now)
+def _when(form: EvidenceForm, now: datetime, zone: ZoneInfo) -> datetime | None:
+    when, error = read_day(form.date, now, zone)
     if error:
         form.errors["date"] = error
     return when
 
 
-def read_day(text: str, now: datetime) -> tuple[datetime | None, str | None]:
-    """A typed date as an instant, or the problem with it.
+def read_day(text: str, now: datetime, zone: ZoneInfo) -> tuple[datetime | None, str | None]:
+    """A typed date, a day in the course's time zone, as a UTC instant; or its problem.
 
-    Today is `now` (so it counts as the latest evidence); another day is its midday UTC.
+    Today is `now` (so it counts as the latest evidence); another day is its local midday.
     """
     if not text:
         return None, "Enter the date the evidence was shown."
@@ -113,16 +116,17 @@ def read_day(text: str, now: datetime) -> tuple[datetime | None, str | None]:
         day = date.fromisoformat(text)
     except ValueError:
         return None, "Enter the date as YYYY-MM-DD, for example 2025-09-30."
-    if day > latest_day(now):
+    if day > latest_day(now, zone):
         return None, "The date cannot be in the future."
     if day < EARLIEST:
         return None, f"The date cannot be before {EARLIEST.isoformat()}."
-    return (now if day >= now.date() else datetime.combine(day, time(12, 0), UTC)), None
+    return (now if day >= local_day(now, zone) else local_noon(day, zone)), None
 
 
-def latest_day(now: datetime) -> date:
-    """The last date a teacher may enter: tomorrow in UTC is already today east of Greenwich."""
-    return now.date() + timedelta(days=1)
+def latest_day(now: datetime, zone: ZoneInfo) -> date:
+    """The last date a teacher may enter: the course's today, and a day's leeway for a
+    teacher whose own clock is ahead of the course's zone."""
+    return local_day(now, zone) + timedelta(days=1)
 
 
 def _assessment(form: EvidenceForm, assessment_ids: Collection[int]) -> int | None:

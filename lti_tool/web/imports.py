@@ -26,6 +26,7 @@ from ..services.course_settings import settings_for
 from ..services.evidence_import import import_evidence, preview_import, readable_size
 from .access import Viewer, launch_url, teacher_viewer
 from .forms import EARLIEST, latest_day, limit_upload
+from .zones import request_zone, today
 
 bp = Blueprint("imports", __name__)
 log = logging.getLogger(__name__)
@@ -139,7 +140,7 @@ def _form_day() -> date | str:
         day = date.fromisoformat(typed)
     except ValueError:
         return typed
-    return day if EARLIEST <= day <= latest_day(utcnow()) else typed
+    return day if EARLIEST <= day <= latest_day(utcnow(), request_zone()) else typed
 
 
 def _confirmed_marks(viewer: Viewer) -> tuple[dict[str, Mapped], list[str]]:
@@ -190,8 +191,8 @@ def _preview_page(
         excused=EXCUSED,
         content=base64.b64encode(data).decode("ascii"),
         filename=filename or "",
-        day=day.isoformat() if isinstance(day, date) else (day or utcnow().date().isoformat()),
-        max_day=latest_day(utcnow()).isoformat(),
+        day=day.isoformat() if isinstance(day, date) else (day or today().isoformat()),
+        max_day=latest_day(utcnow(), request_zone()).isoformat(),
         assessment=request.form.get("assessment", ""),
         errors={k: v for k, v in errors.items() if v},
         refused=refused or [],
@@ -223,5 +224,5 @@ def _upload_page(viewer: Viewer, *, error: str | None = None, notice: str | None
         error=error,
         notice=notice,
         limit=readable_size(evidence_import.MAX_UPLOAD_BYTES),
-        today=utcnow().date().isoformat(),
+        today=today().isoformat(),
     )

@@ -33,6 +33,7 @@ from .scoring_form import (
     view_from_snapshot,
 )
 from .security import allow_framing_by
+from .zones import request_zone, today
 
 log = logging.getLogger(__name__)
 bp = Blueprint("scoring", __name__)
@@ -77,7 +78,7 @@ def sheet(assessment_id: int):
     """The sheet with the marks saved so far."""
     viewer = teacher_viewer()
     view, saved = _sheet(viewer, assessment_id)
-    form = ScoreForm(date=utcnow().date().isoformat())
+    form = ScoreForm(date=today().isoformat())
     for cell, mark in saved.items():
         form.levels[cell] = f"{mark.points:g}"
         form.comments[cell] = mark.comment or ""
@@ -175,7 +176,7 @@ def _sheet_page(
         notice=notice,
         is_saved=is_saved,
         is_expired=is_expired,
-        max_day=latest_day(utcnow()).isoformat(),
+        max_day=latest_day(utcnow(), request_zone()).isoformat(),
     )
     if not is_expired:
         db.session.commit()  # after rendering: the course's default settings row, if new

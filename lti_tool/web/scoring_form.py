@@ -16,6 +16,7 @@ from datetime import datetime
 from ..services.scoring import COMMENT_LIMIT, Mark, ScoringSheet
 from ..services.views.common import ScaleView
 from .forms import read_day
+from .zones import request_zone
 
 SNAPSHOT_LIMIT = 500_000  # characters; a class of 300 students × 10 standards fits easily
 
@@ -141,7 +142,7 @@ def typed_values(values: Mapping[str, str], view: SheetView) -> ScoreForm:
 def read_score_form(values: Mapping[str, str], view: SheetView, now: datetime) -> ScoreForm:
     """The typed sheet, checked: a level on the course scale, comments only with a level."""
     form = typed_values(values, view)
-    form.when, problem = read_day(form.date, now)
+    form.when, problem = read_day(form.date, now, request_zone())
     if problem:
         form.errors["date"] = problem
     allowed = {level.value: float(level.value) for level in view.levels}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request
 
 from ..extensions import db
-from ..services import grades, jobs
+from ..services import grades, jobs, periods
 from .access import launch_url, teacher_viewer
 
 bp = Blueprint("sync", __name__)
@@ -23,6 +23,7 @@ def status():
     """Per student: the grade wanted, the grade the LMS holds, when, and any platform error."""
     viewer = teacher_viewer()
     course = viewer.course
+    closed = {s.period.id: s.reason for s in periods.period_statuses(course) if s.is_closed}
     page = render_template(
         "sync/status.html",
         viewer=viewer,
@@ -30,6 +31,8 @@ def status():
         gone_columns=grades.gone_columns(course),
         recent_jobs=jobs.latest_jobs(course),
         notice=NOTICES.get(request.args.get("done", "")),
+        closed_periods=closed,
+        concluded=course.concluded_at,
     )
     db.session.commit()
     return page

@@ -55,11 +55,13 @@ def test_deep_link_return_creates_link_and_line_item(client: FlaskClient, platfo
     claims = platform.launch_claims("201", COURSE, nonce="n", resource_link_id=link.id)
     assert claims[Claim.AGS_ENDPOINT]["lineitem"].endswith(f"/line_items/{item.id}")
     # The link's own custom parameters, beside the registration's (history empty: no copy;
-    # the student is in no section).
+    # the student is in no section; time zone and course state substituted).
     assert claims[Claim.CUSTOM] == {"assessment": "42", "ctx_history": "",
                                     "canvas_user_id": "201",
                                     "canvas_course_section_ids": "",
-                                    "canvas_user_section_names": "[]"}
+                                    "canvas_user_section_names": "[]",
+                                    "person_time_zone": "Etc/UTC",
+                                    "course_workflow_state": "available"}
 
 
 def test_deep_link_rejects_empty_custom(client: FlaskClient, platform: Platform,

@@ -49,6 +49,7 @@ def test_teacher_pages_pass_axe(site, page):
         f"/students/{student}",
         "/sync",
         "/settings",
+        "/periods",
         "/assessments",
         "/course/copy",
         "/lms-columns",

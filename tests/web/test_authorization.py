@@ -47,6 +47,11 @@ ACCESS: dict[str, set[str]] = {
     "settings.preview": TEACHERS,
     "settings.save": TEACHERS,
     "settings.assistants": {"teacher"},  # teachers decide what assistants may do
+    "periods.index": TEACHERS,
+    "periods.save": TEACHERS,
+    "periods.close": TEACHERS,
+    "periods.reopen": TEACHERS,
+    "periods.time_zone": TEACHERS,
     "sync.status": TEACHERS,
     "sync.retry": TEACHERS,
     "sync.sync_from_lms": TEACHERS,
@@ -138,6 +143,7 @@ def _values(tool: Flask, ids: Ids) -> dict[str, int]:
         "column_id": 999_999,
         "link_id": 999_999,
         "exemption_id": 999_999,
+        "period_id": 999_999,
     }
 
 
