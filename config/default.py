@@ -44,8 +44,9 @@ LTI_TOOL_ALLOW_PRIVATE_NETWORK = False
 # Plain http for registration and key-set URLs: development and tests only.
 LTI_TOOL_ALLOW_INSECURE_HTTP = False
 
-# Evidence and audit rows of a course concluded longer ago than this many days are deleted by
-# the worker; None keeps them until the registration is purged.
+# A course concluded (in the platform) longer ago than this many days loses its students'
+# activity — evidence, levels, exemptions, waiting grades, share links, audit events — in the
+# worker (services/retention.py); None keeps them until the registration is purged.
 RETENTION_DAYS = None
 
 # Launch lifetimes.

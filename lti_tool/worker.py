@@ -18,7 +18,16 @@ from flask import Flask
 
 from .extensions import db
 from .models import Course, Job
-from .services import grades, housekeeping, jobs, line_items, lms_results, mastery, roster
+from .services import (
+    grades,
+    housekeeping,
+    jobs,
+    line_items,
+    lms_results,
+    mastery,
+    retention,
+    roster,
+)
 from .services.outbox import DrainReport, drain_once
 
 log = logging.getLogger(__name__)
@@ -99,6 +108,7 @@ class Worker:
                 if time.monotonic() >= self._next_schedule:
                     jobs.schedule_due_syncs(self.app.config)
                     housekeeping.sweep_expired()
+                    retention.purge_expired(self.app.config)
                     db.session.commit()
                     self._next_schedule = time.monotonic() + SCHEDULE_EVERY_SECONDS
                 batch = drain_once(self.name, limit=self.batch_size)

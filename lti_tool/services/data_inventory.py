@@ -101,7 +101,8 @@ CATEGORIES: tuple[Category, ...] = (
         "share links made and revoked, exports and purges; who (by user id) and when. Never "
         "names, emails or tokens.",
         "Accountability for changes a district's review may ask about.",
-        "While the registration lasts; a purge leaves one event without personal data.",
+        "While the registration lasts; a course's events go with its evidence at the "
+        "retention period, and a purge leaves one event without personal data.",
         True,
     ),
     Category(
