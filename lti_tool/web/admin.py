@@ -7,14 +7,20 @@ queries live in services/grade_health.py. The console also holds the registratio
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+import json
+import logging
+
+from flask import Blueprint, make_response, redirect, render_template, request
 
 from ..errors import LtiToolError
 from ..extensions import db
-from ..services import audit, data_inventory, grade_health, platforms
+from ..models.types import utcnow
+from ..services import audit, data_inventory, grade_health, platforms, registration_data
+from ..services.registration_data import PurgeRefused
 from .access import Viewer, admin_viewer, launch_url
 
 bp = Blueprint("admin", __name__)
+log = logging.getLogger(__name__)
 
 JOB_NAMES = {
     "roster": "Class list",
@@ -53,12 +59,62 @@ def render_console(viewer: Viewer) -> str:
 @bp.get("/admin/data")
 def data():
     """What is stored about students and staff, why, for how long, and how much of it."""
-    viewer = admin_viewer()
+    return render_data_page(admin_viewer())
+
+
+def render_data_page(viewer: Viewer, *, purge_error: str | None = None) -> str:
     page = render_template(
-        "admin/data.html", viewer=viewer, inventory=data_inventory.inventory(viewer.launch.platform)
+        "admin/data.html",
+        viewer=viewer,
+        inventory=data_inventory.inventory(viewer.launch.platform),
+        purge_error=purge_error,
     )
     db.session.commit()
     return page
+
+
+@bp.get("/admin/export.json")
+def export():
+    """Everything of this registration as JSON (credentials left out), audited."""
+    viewer = admin_viewer()
+    platform = viewer.launch.platform
+    data = registration_data.export(platform, actor=_actor(viewer))
+    db.session.commit()  # the export's audit event
+    response = make_response(json.dumps(data, ensure_ascii=False, indent=1))
+    response.mimetype = "application/json"
+    stamp = utcnow().strftime("%Y%m%d")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="registration-{platform.id}-{stamp}.json"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/admin/purge")
+def purge():
+    """Delete every row of this registration once its name is typed back (contract end).
+
+    The administrator's own launch goes with it, so the answer is a page that needs none.
+    """
+    viewer = admin_viewer()
+    platform = viewer.launch.platform
+    name, actor = platform.name, _actor(viewer)
+    try:
+        deleted = registration_data.purge(platform, request.form.get("confirm", ""), actor=actor)
+    except PurgeRefused as error:
+        db.session.rollback()
+        log.info("purge of registration %s refused: %s", platform.id, error.detail)
+        return render_data_page(viewer, purge_error=error.message), 400
+    db.session.commit()
+    log.warning(
+        "registration %s purged from the admin console: %d rows", name, sum(deleted.values())
+    )
+    return render_template("admin/purged.html", name=name, rows=sum(deleted.values()))
+
+
+def _actor(viewer: Viewer) -> str:
+    user = viewer.launch.user
+    return f"admin console (user {user.id})" if user is not None else "admin console"
 
 
 @bp.post("/admin/retry")

@@ -85,6 +85,8 @@ ACCESS: dict[str, set[str]] = {
     "admin.data": ADMINS,
     "admin.retry": ADMINS,
     "admin.settings": ADMINS,
+    "admin.export": ADMINS,
+    "admin.purge": ADMINS,  # an empty form: refused (the name is not typed back), nothing goes
     # Share links to the student's profile: teachers always; the student only where the
     # platform's administrator allows it (off by default, as here); never a mentor.
     "share.index": TEACHERS | {"student"},

@@ -9,10 +9,11 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from lti_tool.extensions import db
-from lti_tool.models import Launch, LoginState, UsedNonce
+from lti_tool.models import AuditEvent, Launch, LoginState, UsedNonce
 from lti_tool.models.types import utcnow
 from lti_tool.services.data_inventory import CATEGORIES, undescribed_tables
 from lti_tool.services.housekeeping import sweep_expired
+from lti_tool.services.registration_data import counts_by_id
 from tests.live import ADMIN, STUDENT, TEACHER
 from tests.web.conftest import Ids, launch_as
 
@@ -67,3 +68,42 @@ def test_expired_sign_in_records_are_swept_and_live_ones_kept(browser, ids: Ids,
 
 def _rows(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_admin_exports_then_purges_the_registration_from_the_console(browser, ids: Ids, tool):
+    admin = launch_as(browser, ADMIN)
+    exported = admin.get("/admin/export.json")
+    assert exported.status_code == 200 and "attachment" in exported.headers["Content-Disposition"]
+    data = exported.get_json()
+    assert data["tables"]["evidence"] and "access_tokens" not in data["tables"]
+    with tool.app_context():
+        platform_id = db.session.scalar(select(Launch.platform_id).limit(1))
+        before = counts_by_id(platform_id)
+        assert _actions(platform_id)[-1] == "registration.exported"
+
+    wrong = admin.post("/admin/purge", {"confirm": "Demo"})
+    assert wrong.status_code == 400 and 'aria-invalid="true"' in wrong.get_data(as_text=True)
+    assert launch_as(browser, TEACHER).post("/admin/purge", {"confirm": "x"}).status_code == 403
+    with tool.app_context():
+        assert counts_by_id(platform_id)["evidence"] == before["evidence"]
+
+    name = re.search(
+        r"type its name: <strong>([^<]+)</strong>", admin.get("/admin/data").get_data(as_text=True)
+    ).group(1)
+    purged = admin.post("/admin/purge", {"confirm": name})
+    assert purged.status_code == 200 and "The registration was purged" in purged.get_data(
+        as_text=True
+    )
+    with tool.app_context():
+        assert sum(counts_by_id(platform_id).values()) == 0  # every table, by its path
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "registration.purged")
+        ).one()
+        assert event.details["platform"] == platform_id and event.actor.startswith("admin console")
+    assert admin.get("/admin/data").status_code == 401  # the launch went with it
+
+
+def _actions(platform_id: int) -> list[str]:
+    return list(
+        db.session.scalars(select(AuditEvent.action).where(AuditEvent.platform_id == platform_id))
+    )
