@@ -1,0 +1,72 @@
+"""Issue 5's teacher story in a real browser inside the LMS's cross-site iframe: import Common
+Core Math (CASE JSON) with a preview, adopt one cluster, create an assessment aligned to two of
+its standards, score it; the student then sees their levels, the teacher's feedback and what to
+do next."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.live import COURSE, STUDENT, TEACHER
+
+pytestmark = pytest.mark.browser
+
+CCSS = Path(__file__).resolve().parents[3] / "shared" / "data" / "standards" / "case"
+CCSS = CCSS / "ccss-math-2010.json"
+AFTER_SUBMIT = 15_000
+
+
+@pytest.mark.skipif(not CCSS.exists(), reason="../shared/data is not beside the repo")
+def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, screenshot):
+    from playwright.sync_api import expect
+
+    lms, _ids = live
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
+    frame = page.frame_locator("iframe[name=tool-frame]")
+
+    frame.get_by_role("link", name="Standards", exact=True).click()
+    frame.get_by_label("Standards file").set_input_files(str(CCSS))
+    frame.get_by_role("button", name="Preview").click()
+    expect(frame.get_by_role("heading", name="Check the framework before saving")).to_be_visible(
+        timeout=AFTER_SUBMIT
+    )
+    expect(frame.get_by_text("746 in")).to_be_visible()
+    screenshot("standards-import-preview")
+    frame.get_by_role("button", name="Save the framework").click()
+
+    frame.get_by_role("checkbox", name="8.EE.A Work with radicals").check()
+    frame.get_by_role("button", name="Adopt the ticked standards").first.click()
+    expect(frame.get_by_text("5 standards adopted.")).to_be_visible(timeout=AFTER_SUBMIT)
+    screenshot("standards-adopted")
+
+    frame.get_by_role("link", name="← Back to the gradebook").click()
+    frame.get_by_role("link", name="Score an assessment").click()
+    frame.get_by_label("Title").fill("Exponents check")
+    frame.get_by_role("checkbox", name="8.EE.A.1 Know and apply").check()
+    frame.get_by_role("checkbox", name="8.EE.A.2 Use square root").check()
+    frame.get_by_role("button", name="Create and score").click()
+    expect(frame.get_by_role("heading", name="Score: Exponents check")).to_be_visible(
+        timeout=AFTER_SUBMIT
+    )
+    mateo = frame.get_by_role("group", name="Level for Mateo Hernández on 8.EE.A.1")
+    mateo.get_by_role("radio", name="Developing").check()
+    frame.get_by_label("Comment for Mateo Hernández on 8.EE.A.1").fill(
+        "Check the sign when the exponent is negative."
+    )
+    frame.get_by_role("group", name="Level for Mateo Hernández on 8.EE.A.2").get_by_role(
+        "radio", name="Advanced"
+    ).check()
+    frame.get_by_role("button", name="Save all marks").first.click()
+    expect(frame.get_by_text("Saved")).to_be_visible(timeout=AFTER_SUBMIT)
+    screenshot("standards-scored")
+
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={STUDENT}")
+    student = page.frame_locator("iframe[name=tool-frame]")
+    expect(student.get_by_role("heading", name="My mastery")).to_be_visible(timeout=AFTER_SUBMIT)
+    todo = student.locator("section.todo")
+    expect(todo).to_contain_text("8.EE.A.1")
+    expect(todo).to_contain_text("Teacher's feedback: Check the sign when the exponent")
+    expect(student.locator("p.comment", has_text="Check the sign when")).to_be_visible()
+    screenshot("standards-student-profile")
