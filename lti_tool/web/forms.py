@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +23,28 @@ COMMENT_LIMIT = 2000
 EARLIEST = date(2000, 1, 1)
 # Form fields around an uploaded file (launch token, date, choices) fit well within this.
 FORM_OVERHEAD = 200_000
+
+
+def uploaded_file(max_bytes: int) -> tuple[bytes, str] | None:
+    """The form's `file` and its name, at most `max_bytes` + 1 read (so the caller can tell a
+    file over the limit); None when no file was chosen. A large upload is spooled to a
+    temporary file: it is closed here."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return None
+    try:
+        return upload.read(max_bytes + 1), upload.filename
+    finally:
+        upload.close()
+
+
+def carried_file() -> tuple[bytes | None, str | None]:
+    """The file a preview page carried back (base64 `content`, `filename`); None if damaged."""
+    try:
+        data = base64.b64decode(request.form.get("content", ""), validate=True)
+    except (binascii.Error, ValueError):
+        return None, None
+    return data, request.form.get("filename", "")[:200] or None
 
 
 def limit_upload(max_bytes: int, len_factor: int, message: str) -> None:

@@ -9,7 +9,6 @@ with every problem named.
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 from datetime import date
 
@@ -25,7 +24,7 @@ from ..services import evidence_import
 from ..services.course_settings import settings_for
 from ..services.evidence_import import import_evidence, preview_import, readable_size
 from .access import Viewer, launch_url, teacher_viewer
-from .forms import EARLIEST, latest_day, limit_upload
+from .forms import EARLIEST, carried_file, latest_day, limit_upload, uploaded_file
 from .zones import request_zone, today
 
 bp = Blueprint("imports", __name__)
@@ -74,13 +73,13 @@ def preview():
     """Read the uploaded file and show what it holds; nothing is saved."""
     _limit_request(len_factor=1)
     viewer = teacher_viewer()
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    found = uploaded_file(evidence_import.MAX_UPLOAD_BYTES)
+    if found is None:
         return _upload_page(viewer, error="Choose a CSV file to import."), 400
-    data = upload.read(evidence_import.MAX_UPLOAD_BYTES + 1)
+    data, filename = found
     if len(data) > evidence_import.MAX_UPLOAD_BYTES:
         return _too_large(viewer)
-    return _preview_page(viewer, data, upload.filename, _form_day(), None)
+    return _preview_page(viewer, data, filename, _form_day(), None)
 
 
 @bp.post("/evidence/import/save")
@@ -88,11 +87,9 @@ def save():
     """Save the previewed file with the confirmed mark table, or show every problem."""
     _limit_request(len_factor=2)  # the file comes back base64-encoded
     viewer = teacher_viewer()
-    try:
-        data = base64.b64decode(request.form.get("content", ""), validate=True)
-    except (binascii.Error, ValueError):
+    data, filename = carried_file()
+    if data is None:
         return _upload_page(viewer, error="The preview was damaged: upload the file again."), 400
-    filename = request.form.get("filename", "")[:200] or None
     marks, unanswered = _confirmed_marks(viewer)
     day = _form_day()
     is_wide = request.form.get("format") == "wide"

@@ -9,7 +9,6 @@ that column's mapping at once (remembered per course); nothing else is written u
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 import math
 from datetime import date
@@ -33,6 +32,7 @@ from ..services.lms_gradebook_import import (
 from ..services.views.alignments import column_editor
 from .access import Viewer, launch_url, teacher_viewer
 from .alignment_form import cut_field, read_alignment_form
+from .forms import carried_file, uploaded_file
 from .imports import _form_day, _limit_request, _too_large
 
 bp = Blueprint("lms_imports", __name__)
@@ -53,13 +53,13 @@ def preview():
     """Read the export; show its columns with their remembered mapping and its students."""
     _limit_request(len_factor=1)
     viewer = teacher_viewer()
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    found = uploaded_file(evidence_import.MAX_UPLOAD_BYTES)
+    if found is None:
         return _upload_page(viewer, error="Choose the CSV file your LMS exported."), 400
-    data = upload.read(evidence_import.MAX_UPLOAD_BYTES + 1)
+    data, filename = found
     if len(data) > evidence_import.MAX_UPLOAD_BYTES:
         return _too_large(viewer)
-    return _preview_page(viewer, data, upload.filename)
+    return _preview_page(viewer, data, filename)
 
 
 @bp.post("/evidence/lms-import/map")
@@ -67,7 +67,7 @@ def map_page():
     """The standards and cut scores of one column, prefilled from memory or the scale."""
     _limit_request(len_factor=2)
     viewer = teacher_viewer()
-    data, filename = _carried()
+    data, filename = carried_file()
     if data is None:
         return _upload_page(viewer, error=_DAMAGED), 400
     plan = _plan_for(viewer, data, filename)
@@ -82,7 +82,7 @@ def map_save():
     """Remember the column's mapping (or that it is not imported), then preview again."""
     _limit_request(len_factor=2)
     viewer = teacher_viewer()
-    data, filename = _carried()
+    data, filename = carried_file()
     if data is None:
         return _upload_page(viewer, error=_DAMAGED), 400
     plan = _plan_for(viewer, data, filename)
@@ -119,7 +119,7 @@ def save():
     """Import the mapped columns as evidence dated on the day given."""
     _limit_request(len_factor=2)
     viewer = teacher_viewer()
-    data, filename = _carried()
+    data, filename = carried_file()
     if data is None:
         return _upload_page(viewer, error=_DAMAGED), 400
     day = _form_day()
@@ -138,14 +138,6 @@ def save():
 
 _DAMAGED = "The preview was damaged: upload the file again."
 _NO_DATE = "Enter the date of the export, as YYYY-MM-DD, not in the future."
-
-
-def _carried() -> tuple[bytes | None, str | None]:
-    try:
-        data = base64.b64decode(request.form.get("content", ""), validate=True)
-    except (binascii.Error, ValueError):
-        return None, None
-    return data, request.form.get("filename", "")[:200] or None
 
 
 def _plan_for(viewer: Viewer, data: bytes, filename: str | None):

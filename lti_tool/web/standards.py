@@ -10,7 +10,6 @@ belongs to the course; a platform administrator may put it in the platform's lib
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
 
 from flask import Blueprint, redirect, render_template, request
@@ -31,7 +30,7 @@ from ..services.views.standards import (
     visible_framework,
 )
 from .access import Viewer, launch_url, library_viewer, teacher_viewer
-from .forms import limit_upload
+from .forms import carried_file, limit_upload, uploaded_file
 
 bp = Blueprint("standards", __name__)
 log = logging.getLogger(__name__)
@@ -101,16 +100,13 @@ def preview():
     """Parse the file and show its tree and every problem; nothing is saved."""
     limit_upload(MAX_FRAMEWORK_BYTES, 1, _size_message())
     viewer = library_viewer()
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    found = uploaded_file(MAX_FRAMEWORK_BYTES)
+    if found is None:
         return _index_page(viewer, error="Choose a standards file to import.")
-    try:
-        data = upload.read(MAX_FRAMEWORK_BYTES + 1)
-    finally:
-        upload.close()  # a large upload is spooled to a temporary file
+    data, filename = found
     if len(data) > MAX_FRAMEWORK_BYTES:
         return _index_page(viewer, error=_size_message())
-    return _preview_page(viewer, data, upload.filename)
+    return _preview_page(viewer, data, filename)
 
 
 @bp.post("/standards/import/save")
@@ -119,11 +115,9 @@ def save():
     limit_upload(MAX_FRAMEWORK_BYTES, 2, _size_message())
     viewer = library_viewer()
     course = _course(viewer)
-    try:
-        data = base64.b64decode(request.form.get("content", ""), validate=True)
-    except (binascii.Error, ValueError):
+    data, filename = carried_file()
+    if data is None:
         return _index_page(viewer, error="The preview was damaged: choose the file again.")
-    filename = request.form.get("filename", "")[:200] or None
     # Only administrators add to the platform's library; a teacher's import is the course's.
     to_library = viewer.is_platform_admin and (
         course is None or request.form.get("where") == "library"
