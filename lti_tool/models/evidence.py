@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
+# A student's rating of themself: shown to the teacher, never counted in a calculation.
+SELF = "self"
+
 # A partial index: on PostgreSQL and SQLite only live (not superseded) rows are indexed.
 _LIVE = text("superseded_by_id IS NULL")
 

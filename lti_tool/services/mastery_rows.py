@@ -20,6 +20,7 @@ from ..mastery import Scale as DomainScale
 from ..mastery import Score
 from ..mastery.scales import rescale
 from ..models import Course, CurrentLevel, Evidence, Exemption, Scale
+from ..models.evidence import SELF
 from ..models.types import utcnow
 from .course_settings import domain_scale
 
@@ -43,8 +44,9 @@ def _excused_join() -> ColumnElement[bool]:
 
 
 def _is_exempt() -> ColumnElement[bool]:
-    """Exempt evidence: excused itself, or from an assessment its student is exempt from."""
-    return or_(Evidence.is_exempt, _EXCUSED.c.id.is_not(None))
+    """Evidence that counts in no calculation: excused itself, from an assessment its student
+    is exempt from, or the student's own self-assessment (shown, never counted)."""
+    return or_(Evidence.is_exempt, _EXCUSED.c.id.is_not(None), Evidence.source == SELF)
 
 
 def _live_evidence(

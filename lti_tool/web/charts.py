@@ -52,7 +52,10 @@ def evidence_chart(items: Sequence[EvidenceItem], scale: ScaleView) -> Chart | N
     counted = [
         item
         for item in items
-        if item.is_live and not item.is_exempt and item.points not in domain.non_score_points
+        if item.is_live
+        and not item.is_exempt
+        and not item.is_self
+        and item.points not in domain.non_score_points
     ]
     if not counted:
         return None

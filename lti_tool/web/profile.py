@@ -1,17 +1,23 @@
-"""A student's standards-first profile (own, a teacher's view, or a mentor's read-only view)."""
+"""A student's standards-first profile (own, a teacher's view, or a mentor's read-only view),
+and the student's self-assessment on a standard."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import logging
 
+from flask import Blueprint, redirect, render_template, request
+
+from ..errors import MasteryRejected, NotFound, PermissionDenied
 from ..extensions import db
+from ..lti.vocab import CourseRole
 from ..models import User
-from ..services import share_links
+from ..services import self_assessment, share_links
 from ..services.views.profile import build_profile
-from .access import Viewer, current_viewer, mentees, visible_student
+from .access import Viewer, current_viewer, launch_url, mentees, visible_student
 from .charts import evidence_chart
 
 bp = Blueprint("profile", __name__)
+log = logging.getLogger(__name__)
 
 
 @bp.get("/students/<int:student_id>")
@@ -21,14 +27,42 @@ def show(student_id: int):
     return render_profile(viewer, visible_student(viewer, student_id))
 
 
-def render_profile(viewer: Viewer, student: User) -> str:
+@bp.post("/students/<int:student_id>/standards/<int:standard_id>/self-assessment")
+def self_assess(student_id: int, standard_id: int):
+    """The student rates themself on a standard and says what they did (never counted)."""
+    viewer = current_viewer()
+    if viewer.role is not CourseRole.STUDENT or viewer.user.id != student_id:
+        raise PermissionDenied("Only the student rates themself.")
+    typed = request.form.get("level", "")
+    try:
+        points = float(typed) if typed else None
+    except ValueError:
+        points = None
+    try:
+        self_assessment.self_assess(
+            viewer.course, viewer.user, standard_id, points, request.form.get("reflection", "")
+        )
+    except (MasteryRejected, NotFound) as error:
+        db.session.rollback()
+        log.info("self-assessment refused: %s", error.detail)
+        return render_profile(viewer, viewer.user, error=error.message, typed=request.form), 400
+    db.session.commit()
+    return redirect(launch_url("profile.show", student_id=student_id, rated=standard_id), 303)
+
+
+def render_profile(viewer: Viewer, student: User, *, error: str | None = None, typed=None) -> str:
     """The profile page: to-do list first, then the tree, the summary grade last."""
     profile = build_profile(viewer.course, student)
+    is_own = viewer.user.id == student.id
     page = render_template(
         "profile/show.html",
         viewer=viewer,
         profile=profile,
-        is_own=viewer.user.id == student.id,
+        is_own=is_own,
+        may_self_assess=is_own and viewer.role is CourseRole.STUDENT,
+        rated=request.args.get("rated", type=int),
+        self_error=error,
+        typed=typed or {},
         may_share=share_links.may_create(viewer.course, viewer.role)
         and (viewer.is_teacher or viewer.user.id == student.id),
         chart_of=lambda items: evidence_chart(items, profile.scale),

@@ -31,6 +31,7 @@ ACCESS: dict[str, set[str]] = {
     "gradebook.levels_css": COURSE_PEOPLE,
     "gradebook.index": TEACHERS,
     "profile.show": ABOUT_THE_STUDENT,
+    "profile.self_assess": {"student"},  # the student themself (tests/web/test_self_assessment.py)
     "exports.student_report": ABOUT_THE_STUDENT,
     "cells.show": ABOUT_THE_STUDENT,
     "cells.add": TEACHERS,

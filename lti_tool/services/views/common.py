@@ -13,6 +13,7 @@ from ...mastery import Level as DomainLevel
 from ...mastery import MasteryResult, Status
 from ...mastery import Scale as DomainScale
 from ...models import Assessment, Evidence, Level, User
+from ...models.evidence import SELF
 
 EXEMPT_TEXT = "Exempt"
 
@@ -89,6 +90,7 @@ class EvidenceItem:
     is_live: bool
     is_exempt: bool
     superseded_by_id: int | None
+    is_self: bool = False  # the student's self-assessment: shown, never counted
 
 
 def describe(
@@ -136,6 +138,7 @@ def _item(
         is_live=row.superseded_by_id is None,
         is_exempt=row.is_exempt or row.assessment_id in excused,
         superseded_by_id=row.superseded_by_id,
+        is_self=row.source == SELF,
     )
 
 

@@ -93,7 +93,8 @@ def _todo(
     comments = {
         standard: commented[-1].comment
         for standard, found in items.items()
-        if (commented := [item for item in found if item.comment])
+        # The teacher's feedback: a student's own reflection is not it.
+        if (commented := [item for item in found if item.comment and not item.is_self])
     }
     with reported():
         todo = build_todo(
