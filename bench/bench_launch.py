@@ -90,6 +90,16 @@ def gunicorn(spec: str, port: int, env: dict[str, str], log: Path, ready: str) -
         server.wait(30)
 
 
+def worker_process(env: dict[str, str], log: Path, *options: str) -> subprocess.Popen[bytes]:
+    """The outbox worker as its own process, as an operator runs it: `flask --app lti_tool
+    worker`, with `env` over this process's environment; its output appended to `log`."""
+    command = [sys.executable, "-m", "flask", "--app", "lti_tool", "worker", *options]
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out
+        )
+
+
 # -- setup, servers, report -----------------------------------------------------------------
 
 
