@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -96,7 +97,7 @@ def sample_load(stop: threading.Event, samples: list[float]) -> None:
         samples.append(os.getloadavg()[0])
 
 
-def run(minutes: float, students: int) -> str:
+def run(minutes: float, students: int, keep_logs: Path | None) -> str:
     seconds = minutes * 60
     about = machine()
     port = free_port()
@@ -141,6 +142,10 @@ def run(minutes: float, students: int) -> str:
                         db.engine.dispose()
                 finally:
                     faults.stop()
+                    if keep_logs:
+                        keep_logs.mkdir(parents=True, exist_ok=True)
+                        for log in (tool_log, worker_log, cluster.log):
+                            shutil.copy(log, keep_logs / log.name)
             return report(
                 about=about,
                 seconds=seconds,
@@ -162,8 +167,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--minutes", type=float, default=5.0, help="length of the load")
     parser.add_argument("--students", type=int, default=40, help="students in the course")
+    parser.add_argument("--logs", type=Path, help="a directory to copy the logs into")
     args = parser.parse_args()
-    print(run(args.minutes, args.students))
+    print(run(args.minutes, args.students, args.logs))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ a failure ending in no window counts against the "0 errors outside the fault win
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -68,6 +70,20 @@ def faults_table(record: Record, faults: list[Fault]) -> list[str]:
     return out
 
 
+def problems(path: Path, most: int = 4) -> list[str]:
+    """The log's warnings and errors grouped by message (request ids dropped), commonest first."""
+    counted: Counter[str] = Counter()
+    for line in path.read_text().splitlines():
+        entry = json.loads(line) if line.startswith("{") else {}
+        if entry.get("level") in ("WARNING", "ERROR"):
+            message = re.sub(r" \(request \w+\)", "", entry["message"])
+            reason = (entry.get("exception") or "").strip().splitlines()[-1:]
+            counted[
+                f"{entry['level']} {message}" + (f" — {reason[0][:200]}" if reason else "")
+            ] += 1
+    return [f"  - {count} × {message}" for message, count in counted.most_common(most)]
+
+
 def report(
     *,
     about: str,
@@ -119,8 +135,10 @@ def report(
         f"- Targets missed: {'; '.join(found.problems)}."
         if found.problems
         else "- Every check met its target.",
-        f"- Tool log: {check_log(logs[0])}.",
+        f"- Tool log (gunicorn): {check_log(logs[0])}.",
+        *problems(logs[0]),
         f"- Outbox worker log: {check_log(logs[1])}.",
+        *problems(logs[1]),
     ]
     if outside:
         lines.append(f"- Target missed: {len(outside)} failures outside the fault windows.")
