@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform as host
+import re
 import secrets
 import socket
 import subprocess
@@ -54,6 +55,8 @@ from launch_flows import (  # noqa: E402
 from launch_load import percentile  # noqa: E402
 
 DEFAULT_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+# A JWT, or a launch token in a URL (the log's own "launch=[redacted]" is not one).
+LEAK = re.compile(r"eyJ[\w-]{4,}\.|launch=(?!\[redacted\])[^&\s\"']")
 
 
 def free_port() -> int:
@@ -88,6 +91,16 @@ def gunicorn(spec: str, port: int, env: dict[str, str], log: Path, ready: str) -
     finally:
         server.terminate()
         server.wait(30)
+
+
+def worker_process(env: dict[str, str], log: Path, *options: str) -> subprocess.Popen[bytes]:
+    """The outbox worker as its own process, as an operator runs it: `flask --app lti_tool
+    worker`, with `env` over this process's environment; its output appended to `log`."""
+    command = [sys.executable, "-m", "flask", "--app", "lti_tool", "worker", *options]
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out
+        )
 
 
 # -- setup, servers, report -----------------------------------------------------------------
@@ -140,7 +153,7 @@ def check_log(path: Path) -> str:
     """How many lines the tool logged, whether any carried a JWT or a launch token, problems."""
     entries = [json.loads(line) for line in path.read_text().splitlines() if line.startswith("{")]
     text_lines = sum(1 for line in path.read_text().splitlines() if not line.startswith("{"))
-    leaks = sum(1 for e in entries if "eyJ" in json.dumps(e) or "launch=" in json.dumps(e))
+    leaks = sum(1 for e in entries if LEAK.search(json.dumps(e)))
     problems = [e for e in entries if e["level"] in ("WARNING", "ERROR")]
     first = ""
     if problems:

@@ -17,7 +17,6 @@ Growth between the later batches is the figure to watch: a steady state means no
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from bench_launch import (  # noqa: E402
     machine,
     prepare_tool,
     tool_env,
+    worker_process,
 )
 from launch_flows import Lms, Meters, Target, run_flows  # noqa: E402
 from launch_load import children  # noqa: E402
@@ -121,7 +121,6 @@ def scores(database_url: str) -> list[str]:
             build(tool.url, lms)
             db.engine.dispose()
         env = {
-            **os.environ,
             "DATABASE_URL": url,
             "KEY_DIR": tmp,
             "TOOL_BASE_URL": tool.url,
@@ -129,10 +128,8 @@ def scores(database_url: str) -> list[str]:
             "LTI_TOOL_ALLOW_INSECURE_HTTP": "1",
             "LOG_LEVEL": "WARNING",
         }
-        command = [sys.executable, "-m", "flask", "--app", "lti_tool", "worker"]
-        command += ["--batch-size", "250", "--idle-seconds", "0.2"]
-        log = (Path(tmp) / "worker.log").open("wb")
-        worker = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        options = ("--batch-size", "250", "--idle-seconds", "0.2")
+        worker = worker_process(env, Path(tmp) / "worker.log", *options)
         try:
             delivered = 0
             for round_ in range(SCORE_ROUNDS):
@@ -147,7 +144,6 @@ def scores(database_url: str) -> list[str]:
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(60)
-            log.close()
             platform.shutdown()
             tool.shutdown()
             with app.app_context():

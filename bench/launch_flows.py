@@ -64,17 +64,24 @@ class Flow:
 
 
 class Lms:
-    """devplatform, live on localhost (its JWKS), with 300 enrolled students and a fast signer."""
+    """devplatform, live on localhost (its JWKS), with `students` enrolled and a fast signer."""
 
-    def __init__(self, tool_url: str):
+    def __init__(self, tool_url: str, students: int = STUDENTS):
         self.app = devplatform.create_app({"TOOL_BASE_URL": tool_url, "SEED_DEMO": True})
         self.handle = serve_in_thread(self.app, host="localhost")
         self.app.config["PLATFORM_ISSUER"] = self.handle.url
         self.platform = self.app.extensions["devplatform"]
-        self.users = [self.platform.add_user("Bench", f"Student {n}").id for n in range(STUDENTS)]
-        for user in self.users:
-            self.platform.enroll(COURSE, user, [Role.LEARNER])
+        self.users: list[str] = []
+        self.enroll([(None, "Bench", f"Student {n}") for n in range(students)])
         self.key = self.platform.keys.current.get_private_key()
+
+    def enroll(self, people: list[tuple[str | None, str, str]]) -> None:
+        """Enrol (id or None for a new one, given name, family name) as learners of COURSE."""
+        for user_id, given, family in people:
+            known = self.platform.users.get(user_id) if user_id else None
+            user = known or self.platform.add_user(given, family, user_id=user_id)
+            self.platform.enroll(COURSE, user.id, [Role.LEARNER])
+            self.users.append(user.id)
 
     def sign(self, nonce: str, user: str, exp_in: int | None = None) -> str:
         """The id_token devplatform would send, signed with its key through PyJWT."""
@@ -83,11 +90,14 @@ class Lms:
             claims["exp"] = claims["iat"] + exp_in
         return jwt.encode(claims, self.key, "RS256", headers={"kid": self.platform.kid})
 
-    def flows(self, count: int, login_url: str | None = None) -> list[Flow]:
-        """Login initiations for `count` launches, round robin over the students."""
+    def flows(
+        self, count: int, login_url: str | None = None, users: list[str] | None = None
+    ) -> list[Flow]:
+        """Login initiations for `count` launches, round robin over `users` (the students)."""
+        users = users or self.users
         flows = []
         for n in range(count):
-            _url, params = self.platform.login_initiation(self.users[n % STUDENTS], COURSE)
+            _url, params = self.platform.login_initiation(users[n % len(users)], COURSE)
             flows.append(Flow({**params, **({"target_link_uri": login_url} if login_url else {})}))
         return flows
 
@@ -213,7 +223,8 @@ def run_flows(target: Target, lms: Lms, meters: Meters, level: int, count: int) 
 
 def run_verify(lms: Lms, port: int, meters: Meters, level: int, count: int) -> Row:
     """`count` verify requests over 200 distinct id_tokens (valid for 15 minutes)."""
-    tokens = [lms.sign(secrets.token_urlsafe(24), lms.users[n % STUDENTS], 900) for n in range(200)]
+    users = lms.users
+    tokens = [lms.sign(secrets.token_urlsafe(24), users[n % len(users)], 900) for n in range(200)]
     items = [tokens[n % len(tokens)] for n in range(count)]
     address = ("127.0.0.1", port)
     (seconds, results), cpu, _ = meters.measure(lambda: run_pool(address, level, items, verify))

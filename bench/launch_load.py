@@ -50,7 +50,11 @@ class Connection:
         *,
         form: dict[str, str] | None = None,
         cookies: dict[str, str] | None = None,
+        retry: bool = True,
     ) -> Response:
+        """Send one request; `retry` sends it again once if the server closed the connection
+        (an idle keep-alive one). Without it every failure is the caller's to count: a POST
+        the server may have handled is never sent twice."""
         body = urlencode(form).encode() if form is not None else b""
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         if form is not None:
@@ -69,7 +73,7 @@ class Connection:
             except (ConnectionError, asyncio.IncompleteReadError):
                 # The server closed an idle keep-alive connection before reading: send again.
                 self.close()
-                if attempt:
+                if attempt or not retry:
                     raise
         raise AssertionError("unreachable")
 

@@ -7,11 +7,13 @@ own DBAPI cursor, in the session's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, delete, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, case, delete, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement, ColumnElement
 from sqlalchemy.sql.compiler import Compiled
 
@@ -225,12 +227,9 @@ def driver_rows(query: Select[Any]) -> list[Any]:
     compiled = query.compile(
         dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
-    cursor = connection.connection.cursor()
-    try:
+    with _cursor(connection, str(compiled)) as cursor:
         cursor.execute(str(compiled), _driver_params(compiled, compiled.params))
         return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def driver_many(statement: ClauseElement, keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -239,11 +238,38 @@ def driver_many(statement: ClauseElement, keys: Sequence[str], rows: list[dict[s
         return
     connection = db.session.connection()
     compiled = statement.compile(dialect=connection.dialect, column_keys=list(keys))
-    cursor = connection.connection.cursor()
-    try:
+    with _cursor(connection, str(compiled)) as cursor:
         cursor.executemany(str(compiled), [_driver_params(compiled, row) for row in rows])
+
+
+@contextmanager
+def _cursor(connection: Connection, statement: str) -> Iterator[Any]:
+    """The connection's DBAPI cursor; a driver error leaves it as SQLAlchemy's own would.
+
+    A lost connection (PostgreSQL restarted, backend terminated) is invalidated, so the pool
+    replaces it, and raised as a DBAPIError, so the request gets the 503 page, not a 500.
+    """
+    dbapi = connection.dialect.loaded_dbapi
+    raw = connection.connection
+    cursor = raw.cursor()
+    try:
+        yield cursor
+    except dbapi.Error as error:
+        lost = connection.dialect.is_disconnect(error, raw.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            statement,
+            None,
+            error,
+            dbapi.Error,
+            hide_parameters=True,
+            dialect=connection.dialect,
+            connection_invalidated=lost,
+        ) from error
     finally:
-        cursor.close()
+        with suppress(dbapi.Error):
+            cursor.close()
 
 
 def _driver_params(compiled: Compiled, values: Mapping[str, Any]) -> Any:

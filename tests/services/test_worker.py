@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import select, update
 
 from lti_tool.extensions import db
-from lti_tool.models import GradeOutbox, OutboxState
+from lti_tool.models import GradeOutbox, OutboxState, User
 from lti_tool.models.types import utcnow
 from lti_tool.worker import Worker
 from tests.live import Lms
@@ -93,6 +93,51 @@ def test_a_killed_worker_loses_nothing_and_a_resend_is_harmless(
         if len(sent) == 2:
             assert sent[0]["scoreGiven"] == sent[1]["scoreGiven"]
             assert stamp(sent[1]) - stamp(sent[0]) >= timedelta(seconds=1)
+    assert {row.state for row in rows(tool)} == {OutboxState.SENT}
+
+
+def test_a_grade_changed_while_a_killed_worker_held_it_goes_once_newest_last(
+    tool: Flask, lms: Lms, course_id: int, tmp_path: Path
+) -> None:
+    for number, sub in enumerate(STUDENTS):
+        score(tool, course_id, sub, "S1", 1 + number % 4)
+    lms.platform.faults.response_delay_s = 0.3
+    worker = start_worker(tool, tmp_path)
+    try:
+        wait_for(lambda: len(lms.platform.line_items("algebra-1-p3")) > 1 and posts(lms) >= 3)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        worker.kill()
+    lms.platform.faults.response_delay_s = 0
+    held = {row.id: row.score for row in rows(tool) if row.lease_until is not None}
+    assert held, "the worker died holding rows"
+    for number, sub in enumerate(STUDENTS):  # the teacher changes every grade meanwhile
+        score(tool, course_id, sub, "S1", 4 - number % 4, day=1)
+    sent_before = len(summary_posts(lms))
+    assert drain(tool).delivered == len(STUDENTS) - len(held)  # the held rows wait their lease
+    assert len(summary_posts(lms)) == sent_before + len(STUDENTS) - len(held)
+    with tool.app_context():
+        db.session.execute(update(GradeOutbox).values(lease_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert drain(tool).delivered == len(held)
+    with tool.app_context():
+        query = select(User.sub, GradeOutbox.score).join(User, GradeOutbox.student_id == User.id)
+        newest = dict(db.session.execute(query).all())
+    assert all(row.id not in held or row.score != held[row.id] for row in rows(tool))
+    by_user: dict[str, list[dict]] = {}
+    for post in summary_posts(lms):
+        by_user.setdefault(post["userId"], []).append(post)
+    for sub, sent in by_user.items():
+        # The old value at most once (sent before the kill), then the newest, a second later.
+        assert sent[-1]["scoreGiven"] == pytest.approx(newest[sub])
+        assert len(sent) <= 2
+        assert all(
+            stamp(b) - stamp(a) >= timedelta(seconds=1)
+            for a, b in zip(sent, sent[1:], strict=False)
+        )
+    book = summary_results(lms)
+    assert {sub: book[sub]["score_given"] for sub in STUDENTS} == pytest.approx(newest)
     assert {row.state for row in rows(tool)} == {OutboxState.SENT}
 
 
