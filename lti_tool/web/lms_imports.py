@@ -12,6 +12,7 @@ import base64
 import logging
 import math
 from datetime import date
+from typing import Any, NamedTuple
 
 from flask import Blueprint, redirect, render_template, request
 
@@ -65,14 +66,11 @@ def preview():
 @bp.post("/evidence/lms-import/map")
 def map_page():
     """The standards and cut scores of one column, prefilled from memory or the scale."""
-    _limit_request(len_factor=2)
-    viewer = teacher_viewer()
-    data, filename = carried_file()
-    if data is None:
-        return _upload_page(viewer, error=_DAMAGED), 400
-    plan = _plan_for(viewer, data, filename)
-    if plan is None:
-        return _preview_page(viewer, data, filename, error="Choose a column of the file.")
+    viewer = _teacher_with_file()
+    chosen = _chosen_column(viewer)
+    if not isinstance(chosen, _Chosen):
+        return chosen
+    data, filename, plan = chosen
     editor = column_editor(viewer.course, plan.column.title, plan.alignments)
     return _map_page(viewer, data, filename, plan, editor, {}, None)
 
@@ -80,14 +78,11 @@ def map_page():
 @bp.post("/evidence/lms-import/map/save")
 def map_save():
     """Remember the column's mapping (or that it is not imported), then preview again."""
-    _limit_request(len_factor=2)
-    viewer = teacher_viewer()
-    data, filename = carried_file()
-    if data is None:
-        return _upload_page(viewer, error=_DAMAGED), 400
-    plan = _plan_for(viewer, data, filename)
-    if plan is None:
-        return _preview_page(viewer, data, filename, error="Choose a column of the file.")
+    viewer = _teacher_with_file()
+    chosen = _chosen_column(viewer)
+    if not isinstance(chosen, _Chosen):
+        return chosen
+    data, filename, plan = chosen
     course = viewer.course
     editor = column_editor(course, plan.column.title, plan.alignments)
     if request.form.get("skip"):
@@ -117,8 +112,7 @@ def map_save():
 @bp.post("/evidence/lms-import/save")
 def save():
     """Import the mapped columns as evidence dated on the day given."""
-    _limit_request(len_factor=2)
-    viewer = teacher_viewer()
+    viewer = _teacher_with_file()
     data, filename = carried_file()
     if data is None:
         return _upload_page(viewer, error=_DAMAGED), 400
@@ -138,6 +132,29 @@ def save():
 
 _DAMAGED = "The preview was damaged: upload the file again."
 _NO_DATE = "Enter the date of the export, as YYYY-MM-DD, not in the future."
+
+
+def _teacher_with_file() -> Viewer:
+    """The teacher, once the request (a previewed file carried back) is within the cap."""
+    _limit_request(len_factor=2)
+    return teacher_viewer()
+
+
+class _Chosen(NamedTuple):
+    data: bytes
+    filename: str | None
+    plan: Any
+
+
+def _chosen_column(viewer: Viewer):
+    """The carried file and the column the form names, or the page to answer instead."""
+    data, filename = carried_file()
+    if data is None:
+        return _upload_page(viewer, error=_DAMAGED), 400
+    plan = _plan_for(viewer, data, filename)
+    if plan is None:
+        return _preview_page(viewer, data, filename, error="Choose a column of the file.")
+    return _Chosen(data, filename, plan)
 
 
 def _plan_for(viewer: Viewer, data: bytes, filename: str | None):
