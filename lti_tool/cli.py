@@ -8,19 +8,21 @@ from typing import TextIO
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from .cli_mastery import evidence_cli, framework_cli
 from .errors import LtiToolError
 from .extensions import db
 from .lti.context import lti
-from .models import Platform
-from .services import audit, platforms, registration_data
+from .models import Platform, User
+from .services import audit, platforms, registration_data, student_data
 from .worker import Worker, WorkerReport
 
 keys_cli = AppGroup("keys", help="The tool's signing keys (PEM files in KEY_DIR).")
 platform_cli = AppGroup("platform", help="Platform registrations (issuer + client id).")
 deployment_cli = AppGroup("deployment", help="Deployments of the tool inside a platform.")
 sync_cli = AppGroup("sync", help="Grades to the LMS and jobs, outside the worker loop.")
+student_cli = AppGroup("student", help="One student's data: export or erase (FERPA, GDPR).")
 
 
 @keys_cli.command("generate")
@@ -191,8 +193,58 @@ def demo(tool_port: int, platform_port: int) -> None:
     run_demo(current_app._get_current_object(), tool_port, platform_port)  # type: ignore[attr-defined]
 
 
+def _student(issuer: str, client_id: str, sub: str) -> User:
+    platform = _registration(issuer, client_id)
+    student = db.session.scalar(
+        select(User).where(User.platform_id == platform.id, User.sub == sub)
+    )
+    if student is None:
+        raise click.ClickException(f"No person with LMS user id {sub} in {platform.name}.")
+    return student
+
+
+@student_cli.command("export")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--sub", required=True, help="The student's LMS user id (the launch's `sub`).")
+@click.option("--out", type=click.File("w"), default="-", help="File to write (default stdout).")
+def student_export(issuer: str, client_id: str, sub: str, out: TextIO) -> None:
+    """Everything stored about one student, as JSON."""
+    data = student_data.export_student(_student(issuer, client_id, sub))
+    db.session.commit()  # the export's audit event
+    json.dump(data, out, ensure_ascii=False, indent=1)
+    out.write("\n")
+    rows = sum(len(table) for table in data["tables"].values())
+    click.echo(f"Exported {rows} rows about user {sub}.", err=True)
+
+
+@student_cli.command("erase")
+@click.option("--issuer", required=True)
+@click.option("--client-id", required=True)
+@click.option("--sub", required=True, help="The student's LMS user id (the launch's `sub`).")
+@click.option("--confirm", "typed_sub", required=True, help="The same id, typed back.")
+def student_erase(issuer: str, client_id: str, sub: str, typed_sub: str) -> None:
+    """Erase one student's data from the tool (the LMS keeps its own grade history)."""
+    student = _student(issuer, client_id, sub)
+    try:
+        rows = student_data.erase_student(student, typed_sub)
+    except LtiToolError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.message} {error.hint or ''}".strip()) from error
+    db.session.commit()
+    click.echo(f"Erased {rows} rows about user {sub}.")
+
+
 def init_app(app: Flask) -> None:
-    groups = (keys_cli, platform_cli, deployment_cli, sync_cli, framework_cli, evidence_cli)
+    groups = (
+        keys_cli,
+        platform_cli,
+        deployment_cli,
+        sync_cli,
+        student_cli,
+        framework_cli,
+        evidence_cli,
+    )
     for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(worker)

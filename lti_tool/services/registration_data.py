@@ -57,14 +57,18 @@ class Hop:
     target_column: str
 
 
-def paths() -> dict[str, list[Hop]]:
-    """Each registration table's shortest foreign-key path to `platforms` (empty for it)."""
+def paths(root: str = "platforms", *, cascade_only: bool = False) -> dict[str, list[Hop]]:
+    """Each table's shortest foreign-key path to `root` (empty for it): a registration's
+    tables by default; with `cascade_only`, the rows a root row owns (its ON DELETE CASCADE
+    dependents, as one person's data hangs from their `users` row)."""
     tables = {t.name: t for t in db.metadata.sorted_tables}
-    found: dict[str, list[Hop]] = {"platforms": []}
-    queue = deque(["platforms"])
+    found: dict[str, list[Hop]] = {root: []}
+    queue = deque([root])
     referencing: dict[str, list[Hop]] = {}
     for table in tables.values():
         for fk in table.foreign_keys:
+            if cascade_only and (fk.ondelete or "").upper() != "CASCADE":
+                continue
             hop = Hop(table, fk.parent.name, fk.column.table, fk.column.name)
             referencing.setdefault(fk.column.table.name, []).append(hop)
     while queue:
@@ -83,7 +87,8 @@ def orphan_tables() -> list[str]:
 
 
 def rows_of(platform_id: int, table: Table, path: list[Hop]) -> Select:
-    """SELECT the table's rows belonging to the platform, following its path."""
+    """SELECT the table's rows belonging to the platform (or the path's root row with this
+    id), following its path."""
     if not path:
         return select(table).where(table.c.id == platform_id)
     values: Any = platform_id
@@ -120,7 +125,7 @@ def export(platform: Platform, *, actor: str = audit.COMMAND_LINE) -> dict[str, 
             continue
         table = db.metadata.tables[name]
         query = rows_of(platform.id, table, path).order_by(*table.primary_key.columns)
-        tables[name] = [_json_row(row) for row in db.session.execute(query).mappings()]
+        tables[name] = [json_row(row) for row in db.session.execute(query).mappings()]
     rows = sum(map(len, tables.values()))
     log.info("registration %s exported (%d rows)", platform.id, rows)
     audit.record(
@@ -151,19 +156,8 @@ def purge(
             "Nothing was deleted: type the registration's name exactly to confirm.",
             hint=f"The name is “{platform.name}”.",
         )
-    reach = paths()
-    deleted: dict[str, int] = {}
     platform_id, issuer, client_id = platform.id, platform.issuer, platform.client_id
-    for table in reversed(db.metadata.sorted_tables):
-        path = reach.get(table.name)
-        if path is None:
-            continue
-        keys = list(table.primary_key.columns)
-        owned = rows_of(platform_id, table, path).with_only_columns(*keys)
-        target = keys[0] if len(keys) == 1 else tuple_(*keys)
-        statement = delete(table).where(target.in_(owned))
-        deleted[table.name] = db.session.execute(statement).rowcount or 0
-    db.session.expire_all()
+    deleted = delete_reached(platform_id, paths())
     total = sum(deleted.values())
     log.warning("registration %s (%s) purged: %d rows", platform_id, issuer, total)
     audit.record(
@@ -175,7 +169,24 @@ def purge(
     return deleted
 
 
-def _json_row(row: Any) -> dict[str, Any]:
+def delete_reached(root_id: int, reach: dict[str, list[Hop]]) -> dict[str, int]:
+    """Delete every row reaching the root row through `reach`, children first (the root
+    last); rows deleted per table."""
+    deleted: dict[str, int] = {}
+    for table in reversed(db.metadata.sorted_tables):
+        path = reach.get(table.name)
+        if path is None:
+            continue
+        keys = list(table.primary_key.columns)
+        owned = rows_of(root_id, table, path).with_only_columns(*keys)
+        target = keys[0] if len(keys) == 1 else tuple_(*keys)
+        statement = delete(table).where(target.in_(owned))
+        deleted[table.name] = db.session.execute(statement).rowcount or 0
+    db.session.expire_all()
+    return deleted
+
+
+def json_row(row: Any) -> dict[str, Any]:
     return {key: _json_value(value) for key, value in row.items()}
 
 
