@@ -42,7 +42,21 @@ def page(chromium):
     context.close()
 
 
-TWO_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+# Resolves once every iframe has kept its size for ten animation frames (at most two seconds):
+# the tool asks the LMS to fit its frame (lti.frameResize), so a relayout moves the frame.
+FRAMES_SETTLED = """() => new Promise(resolve => {
+  const sizes = () => [...document.querySelectorAll("iframe")]
+    .map(f => { const r = f.getBoundingClientRect(); return `${r.width}x${r.height}`; }).join();
+  let last = sizes(), quiet = 0, frames = 0;
+  const tick = () => {
+    const now = sizes();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+    frames += 1;
+    if (quiet >= 10 || frames > 120) resolve(); else requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})"""
 
 
 @pytest.fixture
@@ -52,9 +66,10 @@ def screenshot(page):
     def take(name: str) -> Path:
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
-        # A full-page shot resizes the viewport and back; let the frames lay out again before
-        # the next click (a click straight after one was seen lost inside the LMS iframe).
-        page.evaluate(TWO_FRAMES)
+        # A full-page shot resizes the viewport and back; the tool frame reflows and asks for a
+        # new height. Let it settle before the next click (a click during the relayout was
+        # seen lost inside the LMS iframe).
+        page.evaluate(FRAMES_SETTLED)
         for frame in page.frames:
             frame.wait_for_load_state()
         return path
