@@ -108,7 +108,7 @@ def build_launch_claims(
     deployment_id: str | None = None,
     target_link_uri: str | None = None,
     custom: dict[str, str] | None = None,
-    locale: str = "en",
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """The claims the auth endpoint puts in the id_token for this user and message."""
     state = platform.store.state
@@ -118,6 +118,7 @@ def build_launch_claims(
     deployment_id = deployment_id or reg.deployment_ids[0]
     user, course = state.users[user_id], state.courses[context_id]
     roles, mentees = _roles(platform, user_id, context_id)
+    locale = locale or user.locale
     now = int(time.time())
     claims: dict[str, Any] = {
         "iss": platform.issuer, "aud": client_id, "azp": client_id, "sub": user.id,

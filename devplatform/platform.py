@@ -264,7 +264,7 @@ class Platform:
                       message_type: str = MessageType.RESOURCE_LINK,
                       client_id: str | None = None, deployment_id: str | None = None,
                       target_link_uri: str | None = None, custom: dict[str, str] | None = None,
-                      locale: str = "en") -> dict[str, Any]:
+                      locale: str | None = None) -> dict[str, Any]:
         """Exactly the claims the auth endpoint would sign for this launch."""
         return messages.build_launch_claims(
             self, user_id, context_id, nonce=nonce, resource_link_id=resource_link_id,

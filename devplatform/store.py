@@ -26,6 +26,8 @@ class User:
     # The person's time zone ($Person.address.timezone): Canvas sends the user's setting,
     # else the account's default.
     time_zone: str = "Etc/UTC"
+    # The language the person chose in the LMS (launch_presentation.locale and the locale claim).
+    locale: str = "en"
 
 
 @dataclass

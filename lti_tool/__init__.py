@@ -18,7 +18,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from . import cli, errors, logs
+    from . import cli, errors, i18n, logs
     from .extensions import db, migrate
     from .lti import context
     from .settings import ROOT, check_production, load_config
@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     context.init_app(app)
+    i18n.init_app(app)
     errors.register_error_handlers(app)
     register_blueprints(app)
     cli.init_app(app)

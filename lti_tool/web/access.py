@@ -101,6 +101,7 @@ def current_viewer() -> Viewer:
     launch = load_session(token)
     allow_framing_by(launch_origins(launch.platform, launch.claims))
     g.launch_token = token
+    g.launch_locale = launch.locale
     use_course_zone(launch.course)
     return Viewer(launch, token)
 
