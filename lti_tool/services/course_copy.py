@@ -5,7 +5,9 @@ framework is copied, its standards matched by key), priority flags, the scale (a
 scale is copied), the calculation, roll-up and summary-grade settings, per-standard overrides,
 and the tool's assessments with their alignments and cut scores, matched by their stable tags
 so an LMS column copied with the course (same tag, new URL) takes its assessment over on the
-next sync. What never comes: evidence, grades, people.
+next sync; a published assessment stays published the same way (graded in the tool or in the
+LMS), its column found by tag or created by the worker. What never comes: evidence, grades,
+people.
 
 Bringing the setup twice changes nothing; it runs in the caller's transaction, all or nothing.
 Canvas names the courses a course was copied from in `$Context.id.history` (custom parameter
@@ -39,7 +41,7 @@ from ..models import (
     StandardOverride,
     User,
 )
-from . import jobs
+from . import jobs, published
 from .course_settings import settings_for
 
 log = logging.getLogger(__name__)
@@ -134,6 +136,7 @@ def bring_setup(source: Course, target: Course) -> CopyReport:
     scale = _settings(source, target)
     overrides = _overrides(source, target, standard_map)
     assessments, alignments = _assessments(source, target, standard_map)
+    _publish(source, target)
     has_evidence = db.session.scalar(
         select(func.count()).select_from(Evidence).where(Evidence.course_id == target.id)
     )
@@ -325,6 +328,25 @@ def _overrides(source: Course, target: Course, mapping: dict[int, int]) -> int:
             setattr(row, name, value)
         db.session.add(row)
     return changed
+
+
+def _publish(source: Course, target: Course) -> None:
+    """Publish the copies of the source's published assessments the same way (once)."""
+    grading = dict(
+        db.session.execute(
+            select(Assessment.tag, Assessment.grading).where(
+                Assessment.course_id == source.id, Assessment.grading.is_not(None)
+            )
+        ).all()
+    )
+    if not grading:
+        return
+    copies = db.session.scalars(
+        select(Assessment).where(Assessment.course_id == target.id, Assessment.tag.in_(grading))
+    )
+    for copy in copies:
+        if copy.grading is None and copy.alignments:
+            published.publish_assessment(target, copy, grading[copy.tag], actor=None)
 
 
 def _assessments(source: Course, target: Course, mapping: dict[int, int]) -> tuple[int, int]:

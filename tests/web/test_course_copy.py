@@ -22,7 +22,8 @@ from lti_tool.models import (
     Standard,
     StandardOverride,
 )
-from lti_tool.services import course_settings, frameworks
+from lti_tool.models.assessments import GRADED_IN_LMS
+from lti_tool.services import course_settings, frameworks, published
 from tests.live import COURSE, OTHER_COURSE, STUDENT, TEACHER
 from tests.web.conftest import Ids, launch_as
 
@@ -50,6 +51,8 @@ def source(tool, ids: Ids):
             select(Assessment).where(Assessment.course_id == course.id).order_by(Assessment.tag)
         ).first()
         assessment.alignments.append(Alignment(standard_id=second, cut_scores=[[80, 3], [0, 1]]))
+        db.session.flush()
+        published.publish_assessment(course, assessment, GRADED_IN_LMS, actor=None)
         db.session.commit()
         return course.id
 
@@ -82,13 +85,21 @@ def _setup(course_id: int) -> dict:
         .join(Standard, Standard.id == Alignment.standard_id)
         .where(Assessment.course_id == course_id)
     ).all()
-    tags = db.session.scalars(select(Assessment.tag).where(Assessment.course_id == course_id))
+    tags = db.session.execute(
+        select(Assessment.tag, Assessment.grading).where(Assessment.course_id == course_id)
+    )
+    columns = db.session.scalars(
+        select(GradeColumn.tag).where(
+            GradeColumn.course_id == course_id, GradeColumn.assessment_id.is_not(None)
+        )
+    )
     return {
         "standards": sorted(adopted),
         "scale": (settings.scale.name, [(lv.label, lv.points) for lv in settings.scale.levels]),
         "method": (settings.method, settings.min_evidence, settings.policy, settings.rollup),
         "overrides": sorted(overrides),
-        "assessments": sorted(tags),
+        "assessments": sorted(tags.all(), key=str),
+        "assessment columns": sorted(columns),
         "alignments": sorted(map(tuple, ((t, ti, k, c) for t, ti, k, c in alignments)), key=str),
     }
 
