@@ -247,6 +247,26 @@ class AgsClient(ServiceClient):
             raise ServiceCallFailed(outcome)
         return LineItem.from_json(outcome.body)
 
+    def update_line_item(
+        self, item: LineItem, *, label: str, start: datetime | None, end: datetime | None
+    ) -> LineItem:
+        """Change a line item's label and dates (PUT of the whole item; its results stay)."""
+        body: dict[str, Any] = {"label": label, "scoreMaximum": item.score_maximum}
+        optional = {
+            "tag": item.tag,
+            "resourceId": item.resource_id,
+            "resourceLinkId": item.resource_link_id,
+            "startDateTime": iso_utc(start) if start else None,
+            "endDateTime": iso_utc(end) if end else None,
+        }
+        body.update({name: value for name, value in optional.items() if value})
+        outcome = self.call(
+            "PUT", item.id, accept=MediaType.LINEITEM, body=body, content_type=MediaType.LINEITEM
+        )
+        if not isinstance(outcome, Delivered) or not isinstance(outcome.body, dict):
+            raise ServiceCallFailed(outcome)
+        return LineItem.from_json(outcome.body)
+
     def post_score(self, line_item_url: str, score: Score) -> Outcome:
         """Send one score; Superseded means the platform holds a newer timestamp."""
         return self.call(

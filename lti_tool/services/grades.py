@@ -40,8 +40,6 @@ from .mastery_rows import load_points
 
 log = logging.getLogger(__name__)
 
-SUMMARY_LABEL = "Mastery summary"
-
 
 @dataclass(frozen=True)
 class Wanted:
@@ -196,14 +194,18 @@ def _columns(course: Course, tree: CourseTree) -> list[GradeColumn]:
         if column.is_active and (column.placement or column.assessment_id is not None)
     ]
     settings = settings_for(course)
-    summary = (SUMMARY_LABEL, settings.maximum)
+    summary = (periods.SUMMARY_LABEL, settings.maximum)
     # tag -> (standard id, period, label, maximum)
     wanted: dict[str, tuple[int | None, GradingPeriod | None, str, float]] = {
         SUMMARY_TAG: (None, None, *summary)
     }
     for period in periods.periods_of(course):
-        label = f"{SUMMARY_LABEL}: {period.title}"[:500]
-        wanted[periods.period_tag(period)] = (None, period, label, settings.maximum)
+        wanted[periods.period_tag(period)] = (
+            None,
+            period,
+            periods.period_label(period),
+            settings.maximum,
+        )
     if settings.has_standard_columns:
         top = mastery_settings(course, settings).scale.max_points
         for standard_id in sorted(tree.priority):

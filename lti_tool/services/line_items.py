@@ -25,7 +25,7 @@ from ..lti.service_token import service_tokens
 from ..lti.vocab import Scope
 from ..models import SUMMARY_TAG, Assessment, Course, GradeColumn, ResourceLink
 from . import jobs
-from .periods import course_zone, period_window
+from .periods import course_zone, period_label, period_window
 
 log = logging.getLogger(__name__)
 
@@ -181,4 +181,47 @@ def discover_columns(course: Course, *, assessments_only: bool = False) -> str:
         held = _held_urls(course, first) | {str(first.line_item_url)}
         items = client.line_items(course.ags_lineitems_url, tag=SUMMARY_TAG)
         added = _add_summary_placements(course, first, [i for i in items if i.id not in held])
-    return f"{resolved} columns resolved, {added} more summary columns"
+    moved = 0
+    if can_list and Scope.LINEITEM in client.scopes and not assessments_only:
+        moved = _follow_periods(client, course, [c for c in columns if c.period is not None])
+    summary = f"{resolved} columns resolved, {added} more summary columns"
+    return summary + (f", {moved} period columns updated" if moved else "")
+
+
+def _follow_periods(client: AgsClient, course: Course, columns: list[GradeColumn]) -> int:
+    """A renamed or moved period's LMS column gets its new label and dates (one listing, then
+    a PUT only for those that differ). Its grades stay where they are."""
+    columns = [c for c in columns if c.line_item_url]
+    if not columns or not course.ags_lineitems_url:
+        return 0
+    in_lms = {item.id: item for item in client.line_items(course.ags_lineitems_url)}
+    updated = 0
+    for column in columns:
+        item = in_lms.get(str(column.line_item_url))
+        if item is None:
+            continue  # deleted in the LMS: the grades flow marks it gone on its next score
+        column.label = period_label(column.period)
+        start, end = _period_dates(course, column)
+        if (item.label, _moment(item.start_date_time), _moment(item.end_date_time)) == (
+            column.label,
+            start,
+            end,
+        ):
+            continue
+        try:
+            client.update_line_item(item, label=column.label, start=start, end=end)
+            updated += 1
+        except ServiceCallFailed as error:
+            log.warning("period column %s not updated: %s", column.id, error.outcome.message)
+    return updated
+
+
+def _moment(value: str | None) -> datetime | None:
+    """An AGS timestamp as an aware datetime; None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None

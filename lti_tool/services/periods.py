@@ -28,6 +28,8 @@ from . import jobs
 
 log = logging.getLogger(__name__)
 
+SUMMARY_LABEL = "Mastery summary"
+
 # Custom parameters the tool's registration asks for (Canvas substitutes them; Moodle does
 # $Person.address.timezone too; a platform that does not sends the "$..." text unchanged).
 ZONE_PARAMETER = "person_time_zone"
@@ -66,6 +68,11 @@ def periods_of(course: Course) -> list[GradingPeriod]:
 
 def period_tag(period: GradingPeriod) -> str:
     return f"{PERIOD_TAG_PREFIX}{period.slug}"
+
+
+def period_label(period: GradingPeriod) -> str:
+    """The label of the period's LMS column, which follows the period's title."""
+    return f"{SUMMARY_LABEL}: {period.title}"[:500]
 
 
 def period_window(period: GradingPeriod, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -108,6 +115,8 @@ def save_period(course: Course, dates: PeriodDates, period_id: int | None = None
     period.closes_at = closes_at(dates.ends_on, dates.grace_days, course_zone(course))
     db.session.flush()
     jobs.enqueue("recompute", course)
+    if period_id is not None:  # a renamed or moved period: its LMS column follows
+        jobs.enqueue("columns", course)
     return period
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lti_tool.extensions import db
 from lti_tool.mastery.periods import PeriodDates
 from lti_tool.models import SUMMARY_TAG, Course, GradeOutbox, User
-from lti_tool.services import evidence, frameworks, periods
+from lti_tool.services import evidence, frameworks, line_items, periods
 from tests.live import COURSE, TEACHER, Lms
 from tests.lti.conftest import Browser
 from tests.services.grading import drain
@@ -122,3 +122,32 @@ def test_a_course_concluded_in_canvas_gets_nothing_more(
         assert db.session.get(Course, course_id).concluded_at is not None
         assert db.session.scalars(select(GradeOutbox)).all() == []
     assert drain(tool).claimed == 0
+
+
+def test_a_renamed_or_moved_period_updates_its_lms_column(
+    tool: Flask, lms: Lms, course_id: int
+) -> None:
+    ids = _periods(tool, course_id)
+    _record(tool, course_id, "201", "S1", 4, datetime(2030, 10, 1, 9, tzinfo=DENVER))
+    assert drain(tool).dead == 0
+    [fall] = [i for i in lms.platform.line_items(COURSE) if i.tag.endswith(":fall-2030")]
+    first_start, first_end = fall.start_date_time, fall.end_date_time  # the store's item changes
+    renamed = PeriodDates("First semester", date(2030, 8, 26), date(2031, 1, 3))
+
+    with tool.app_context():
+        course = db.session.get(Course, course_id)
+        periods.save_period(course, renamed, ids["Fall 2030"])
+        db.session.commit()
+    assert drain(tool).dead == 0
+
+    items = {i.id: i for i in lms.platform.line_items(COURSE) if i.client_id}
+    moved = items[fall.id]  # the same column, its grades kept: only its label and dates change
+    assert (moved.label, moved.tag) == ("Mastery summary: First semester", fall.tag)
+    assert moved.start_date_time == first_start
+    assert (first_end[:10], moved.end_date_time[:10]) == ("2030-12-20", "2031-01-03")
+    assert lms.platform.gradebook(COURSE)[fall.id]["201"]["score_given"] == 100.0
+    assert len(items) == 3  # the summary and two periods: nothing created twice
+
+    with tool.app_context():  # asked again with nothing changed: no PUT is sent
+        summary = line_items.discover_columns(db.session.get(Course, course_id))
+    assert "updated" not in summary
