@@ -3,9 +3,11 @@
 The page's language is, in order: `?lang=` (the family pages' language switch), the launch's
 `launch_presentation.locale` (what the LMS user chose), then the browser's Accept-Language.
 
-Catalogs are kept as `.po` sources in `lti_tool/translations/`; each process compiles them
-into the instance folder when the `.mo` is missing or older (written atomically, so several
-gunicorn workers starting together are safe). Nothing generated is committed.
+Catalogs are kept as `.po` sources in `lti_tool/translations/<lang>/LC_MESSAGES/`, one file per
+part of the product (`common.po`, `teacher.po`, ...) so each stays readable; each process merges
+a language's files into one `messages.mo` in the instance folder when it is missing or older
+(written atomically, so several gunicorn workers starting together are safe). Nothing generated
+is committed. `tests/web/test_translations.py` keeps the catalogs complete.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import os
 import tempfile
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
 
 log = logging.getLogger(__name__)
@@ -38,7 +41,9 @@ def language_of(tag: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The request's language (see the module docstring)."""
+    """The request's language (see the module docstring); English outside a request."""
+    if not has_request_context():
+        return DEFAULT
     return (
         language_of(request.args.get("lang"))
         or language_of(g.get("launch_locale"))
@@ -52,14 +57,26 @@ def current_language() -> str:
     return str(get_locale() or DEFAULT)
 
 
-def compile_catalogs(source: Path, target: Path) -> None:
-    """Compile every `<lang>/LC_MESSAGES/*.po` under `source` into the same layout in `target`."""
-    for po_path in source.glob("*/LC_MESSAGES/*.po"):
-        mo_path = target / po_path.relative_to(source).with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
+def read_catalog(folder: Path) -> Catalog:
+    """A language's `.po` files (`<lang>/LC_MESSAGES/*.po`) as one catalog."""
+    catalog = Catalog(locale=folder.parts[-2])
+    for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=po_path.parts[-3])
+            for message in read_po(po_file, locale=folder.parts[-2]):
+                if message.id:
+                    catalog[message.id] = message
+    return catalog
+
+
+def compile_catalogs(source: Path, target: Path) -> None:
+    """Merge each `<lang>/LC_MESSAGES/*.po` under `source` into `<lang>/LC_MESSAGES/messages.mo`
+    under `target`."""
+    for folder in sorted({po.parent for po in source.glob("*/LC_MESSAGES/*.po")}):
+        mo_path = target / folder.relative_to(source) / "messages.mo"
+        newest = max(po.stat().st_mtime for po in folder.glob("*.po"))
+        if mo_path.exists() and mo_path.stat().st_mtime >= newest:
+            continue
+        catalog = read_catalog(folder)
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".tmp")
         with os.fdopen(handle, "wb") as mo_file:
