@@ -21,3 +21,10 @@ def test_the_accessibility_report_names_only_tests_that_exist():
         elif name and not re.search(rf"^def {name}\(", source.read_text(), re.M):
             missing.append(f"{path}::{name}")
     assert missing == []
+
+
+def test_the_readme_shows_only_images_that_exist():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert len(images) >= 3
+    assert [image for image in images if not (ROOT / image).is_file()] == []
