@@ -128,6 +128,8 @@ def test_sign_in_takes_the_right_password_and_says_the_same_for_every_refusal(ap
     assert page.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert audit_actions(app)[-1][0] == "local_admin.signed_in"
+    spanish = client.get("/install/keys?lang=es").get_data(as_text=True)
+    assert "Rotar claves" in spanish and "Cerrar sesión" in spanish
 
 
 def test_the_cookie_is_secure_when_the_tool_is_served_over_https(make_app) -> None:
