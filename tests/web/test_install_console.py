@@ -106,7 +106,10 @@ def audit_actions(app: Flask) -> list[tuple[str, str]]:
         return [tuple(row) for row in rows]
 
 
-def test_sign_in_takes_the_right_password_and_says_the_same_for_every_refusal(app: Flask) -> None:
+def test_sign_in_takes_the_right_password_and_says_the_same_for_every_refusal(
+    app: Flask, caplog
+) -> None:
+    caplog.set_level("DEBUG")
     assert create_user(app).exit_code == 0
     client = app.test_client()
     assert client.get("/install/").headers["Location"].endswith("/install/login")
@@ -128,6 +131,8 @@ def test_sign_in_takes_the_right_password_and_says_the_same_for_every_refusal(ap
     assert page.headers["Cache-Control"] == "no-store"
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
     assert audit_actions(app)[-1][0] == "local_admin.signed_in"
+    assert "refused: wrong password (local admin" in caplog.text
+    assert PASSWORD not in caplog.text and "wrong password, long enough" not in caplog.text
     spanish = client.get("/install/keys?lang=es").get_data(as_text=True)
     assert "Rotar claves" in spanish and "Cerrar sesión" in spanish
 
