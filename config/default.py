@@ -73,6 +73,14 @@ RATE_LIMIT_LOGIN_PER_ADDRESS = [1200, 60]
 RATE_LIMIT_REGISTER_PER_ADDRESS = [60, 600]
 # Share links opened by families (no account): a page and its stylesheet per view.
 RATE_LIMIT_SHARE_PER_ADDRESS = [120, 60]
+# Sign-in attempts at the installation console (/install/login), counted per address and per
+# account email: few, since each guesses a password.
+RATE_LIMIT_INSTALL_LOGIN = [10, 300]
+
+# The installation console's session (a signed first-party cookie): it ends after this long
+# without a request, and in any case this long after signing in.
+INSTALL_SESSION_IDLE_SECONDS = 8 * 3600
+INSTALL_SESSION_MAX_SECONDS = 24 * 3600
 
 # Number of trusted proxies in front of the tool (X-Forwarded-For/Proto/Host/Port); 0 = none.
 TRUSTED_PROXY_COUNT = 0

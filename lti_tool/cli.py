@@ -10,12 +10,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from .cli_install import admin_cli
 from .cli_mastery import evidence_cli, framework_cli
 from .errors import LtiToolError
 from .extensions import db
 from .lti.context import lti
 from .models import Platform, User
-from .services import audit, platforms, registration_data, student_data
+from .services import audit, installation, platforms, registration_data, student_data
 from .worker import Worker, WorkerReport
 
 keys_cli = AppGroup("keys", help="The tool's signing keys (PEM files in KEY_DIR).")
@@ -33,22 +34,17 @@ def keys_generate() -> None:
         click.echo(f"A key exists already: {key.kid} (use `keys rotate` for a new one)")
         return
     key = ring.generate()
-    _audit_key("keys.generated", key.kid)
+    installation.record_key_event("keys.generated", key.kid, actor=audit.COMMAND_LINE)
+    db.session.commit()
     click.echo(f"Generated {key.kid} in {key.path}")
 
 
 @keys_cli.command("rotate")
 def keys_rotate() -> None:
     """Make a new current key; the previous one stays published until the next rotation."""
-    key = lti().key_ring.generate()
-    _audit_key("keys.rotated", key.kid)
-    click.echo(f"New current key {key.kid}; the JWKS now publishes it and the previous one.")
-
-
-def _audit_key(action: str, kid: str) -> None:
-    """A tool-wide event (no platform): the key id only, never the key."""
-    audit.record(action, actor=audit.COMMAND_LINE, target=f"signing key {kid}")
+    key = installation.rotate_keys(actor=audit.COMMAND_LINE)
     db.session.commit()
+    click.echo(f"New current key {key.kid}; the JWKS now publishes it and the previous one.")
 
 
 @keys_cli.command("list")
@@ -244,6 +240,7 @@ def init_app(app: Flask) -> None:
         student_cli,
         framework_cli,
         evidence_cli,
+        admin_cli,
     )
     for group in groups:
         app.cli.add_command(group)

@@ -8,6 +8,7 @@ from .exemptions import Exemption
 from .launch import Launch, LoginState, UsedNonce
 from .limits import RateCounter
 from .lms_exports import ExportColumn
+from .local_admins import LocalAdmin
 from .people import Course, CourseSection, Enrollment, ResourceLink, User
 from .periods import GradingPeriod
 from .registration import Deployment, Platform, RegistrationStatus
@@ -53,6 +54,7 @@ __all__ = [
     "JobState",
     "Launch",
     "Level",
+    "LocalAdmin",
     "OutboxState",
     "PERIOD_TAG_PREFIX",
     "LoginState",

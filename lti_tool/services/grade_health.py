@@ -170,9 +170,13 @@ def retry_failed(
     course_id: int | None = None,
     row_id: int | None = None,
     actor: User | None = None,
+    actor_label: str = "administrator",
     now: datetime | None = None,
 ) -> int:
-    """Send refused grades again: one row, one course's, or every course's of the registration."""
+    """Send refused grades again: one row, one course's, or every course's of the registration.
+
+    `actor_label` names who asked in the audit log (an LMS administrator, or an account of the
+    installation console)."""
     if row_id is not None:
         course = db.session.scalar(
             select(Course)
@@ -214,7 +218,7 @@ def retry_failed(
     )
     audit.record(
         "grades.retried",
-        actor="administrator",
+        actor=actor_label,
         platform=platform,
         course=targets[0] if len(targets) == 1 else None,
         user=actor,

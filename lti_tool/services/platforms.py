@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ..errors import RegistrationError
 from ..extensions import db
 from ..lti.registration import RegistrationResult
-from ..models import Deployment, Platform, User
+from ..models import Deployment, Platform, RegistrationStatus, User
 from . import audit
 
 
@@ -111,5 +111,21 @@ def allow_student_share_links(platform: Platform, allowed: bool, *, by: User | N
         user=by,
         target=f"{platform.issuer} client {platform.client_id}",
         details={"allow_student_share_links": allowed},
+    )
+    return True
+
+
+def set_active(platform: Platform, active: bool, *, actor: str) -> bool:
+    """Enable or disable a registration (a disabled one's logins and launches are refused);
+    audited when it changes."""
+    status = RegistrationStatus.ACTIVE if active else RegistrationStatus.DISABLED
+    if platform.status == status:
+        return False
+    platform.status = status
+    audit.record(
+        "registration.enabled" if active else "registration.disabled",
+        actor=actor,
+        platform=platform,
+        target=f"{platform.issuer} client {platform.client_id}",
     )
     return True

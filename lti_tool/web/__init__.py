@@ -11,12 +11,14 @@ def register_blueprints(app: Flask) -> None:
         admin,
         alignments,
         cells,
+        console_session,
         course_copy,
         exemptions,
         exports,
         gradebook,
         health,
         imports,
+        install,
         limits,
         lms_imports,
         lti,
@@ -52,6 +54,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports.bp)
     app.register_blueprint(standards.bp)
     app.register_blueprint(share.bp)
+    app.register_blueprint(install.bp)
+    app.add_template_global(console_session.csrf_field)
     access.init_app(app)
     security.init_app(app)
     limits.init_app(app)

@@ -3,8 +3,10 @@
 Schools sit behind one address (DESIGN.md correction 13), so launches are never limited per
 client address: they are limited per registration, once the id_token's signature has held, so
 forged tokens cannot spend a school's budget. Only the unauthenticated endpoints (OIDC login,
-dynamic registration, share links) are limited per address, generously. Fixed windows: one
-upsert per counted request; the rows of past windows are deleted whenever a new window opens.
+dynamic registration, share links) are limited per address, generously; sign-ins at the
+installation console, per address and per account, tightly (each one guesses a password).
+Fixed windows: one upsert per counted request; the rows of past windows are deleted whenever a
+new window opens.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ ADDRESS_LIMITS = {
     "share.levels_css": ("share", "RATE_LIMIT_SHARE_PER_ADDRESS"),
 }
 REGISTRATION_LIMIT = "RATE_LIMIT_LAUNCH_PER_REGISTRATION"
+CONSOLE_LOGIN_LIMIT = "RATE_LIMIT_INSTALL_LOGIN"
 
 
 # Where the windows' time comes from (tests pin it inside one window).
@@ -170,6 +173,16 @@ def enforce_address() -> None:
     db.session.commit()
 
 
+def limit_console_login(email: str) -> None:
+    """Count a sign-in attempt at the installation console, per address and per account."""
+    try:
+        enforce("console-login", f"address:{request.remote_addr or '-'}", CONSOLE_LOGIN_LIMIT)
+        enforce("console-login", f"account:{email[:150]}", CONSOLE_LOGIN_LIMIT)
+    except RateLimited:
+        db.session.commit()  # a refused attempt counts too
+        raise
+
+
 def _retry_after(response: Any) -> Any:
     if response.status_code == 429 and (seconds := g.get("retry_after")):
         response.headers["Retry-After"] = str(seconds)
@@ -178,7 +191,8 @@ def _retry_after(response: Any) -> Any:
 
 def init_app(app: Flask) -> None:
     """Check the limit settings now; count per address before views; 429 with Retry-After."""
-    for setting in (REGISTRATION_LIMIT, *(s for _, s in ADDRESS_LIMITS.values())):
+    settings = (REGISTRATION_LIMIT, CONSOLE_LOGIN_LIMIT, *(s for _, s in ADDRESS_LIMITS.values()))
+    for setting in settings:
         _limit(setting, app.config)  # a malformed setting fails at start, not per request
     app.before_request(enforce_address)
     app.after_request(_retry_after)

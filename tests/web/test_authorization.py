@@ -108,18 +108,32 @@ PUBLIC = {
     # A family's link: the token is the credential (tests/web/test_share.py).
     "share.shared",
     "share.levels_css",
+    "install.login",
 }
 # Only a deep-linking launch opens it (tests/lti/test_deep_linking.py); every resource-link
 # launch, whoever makes it, is refused.
 DEEP_LINKING_ONLY = {"pages.deep_link"}
+# The installation console: only its own accounts, signed in with a password
+# (tests/web/test_install_console.py). No launch opens it: a page sends to the sign-in, a form
+# is refused (401). Its sign-in page is public.
+INSTALL_CONSOLE = {
+    "install.index",
+    "install.platform_status",
+    "install.keys",
+    "install.rotate_keys",
+    "install.grades",
+    "install.retry",
+    "install.scales",
+    "install.logout",
+}
 
 PEOPLE = {"teacher": TEACHER, "assistant": TA, "student": STUDENT, "mentor": MENTOR, "admin": ADMIN}
 
 
 def test_every_route_is_in_the_table(app: Flask):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert endpoints - set(ACCESS) - PUBLIC - DEEP_LINKING_ONLY == set()
-    assert set(ACCESS) - endpoints == set()
+    assert endpoints - set(ACCESS) - PUBLIC - DEEP_LINKING_ONLY - INSTALL_CONSOLE == set()
+    assert (set(ACCESS) | INSTALL_CONSOLE) - endpoints == set()
 
 
 @pytest.fixture
@@ -147,12 +161,13 @@ def _values(tool: Flask, ids: Ids) -> dict[str, int]:
         "link_id": 999_999,
         "exemption_id": 999_999,
         "period_id": 999_999,
+        "platform_id": 999_999,
     }
 
 
-def _requests(app: Flask, values: dict[str, int]):
+def _requests(app: Flask, values: dict[str, int], endpoints=ACCESS):
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if rule.endpoint not in ACCESS:
+        if rule.endpoint not in endpoints:
             continue
         path = rule.rule
         for name in rule.arguments:
@@ -174,4 +189,22 @@ def test_each_person_reaches_exactly_their_routes(tool, ids: Ids, visits, browse
         anonymous = browser.tool.get(path) if method == "GET" else browser.tool.post(path)
         if anonymous.status_code not in (400, 401, 403, 413):
             wrong.append(f"{method} {path} without a launch: {anonymous.status_code}")
+    assert wrong == []
+
+
+def test_no_launch_opens_the_installation_console(tool, ids: Ids, visits, browser):
+    wrong = []
+    requests = list(_requests(tool, _values(tool, ids), INSTALL_CONSOLE))
+    assert {endpoint for endpoint, _, _ in requests} == INSTALL_CONSOLE
+    for _endpoint, method, path in requests:
+        for who, visit in [*visits.items(), ("nobody", None)]:
+            if visit is None:
+                answer = browser.tool.get(path) if method == "GET" else browser.tool.post(path)
+            else:
+                answer = visit.get(path) if method == "GET" else visit.post(path, {})
+            to_sign_in = answer.status_code == 303 and answer.headers["Location"].endswith(
+                "/install/login"
+            )
+            if not (to_sign_in if method == "GET" else answer.status_code == 401):
+                wrong.append(f"{method} {path} as {who}: {answer.status_code}")
     assert wrong == []
