@@ -1,0 +1,71 @@
+"""Inside an LMS frame from 320 px (a phone) to 1,600 px wide, no page scrolls sideways: only
+the gradebook grid and wide tables scroll, each in its own container."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.live import ADMIN, COURSE, MENTOR, STUDENT, TEACHER
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = (320, 768, 1600)
+# How far the page's content reaches past the frame's right edge, in CSS pixels.
+OVERFLOW = """() => {
+  const root = document.documentElement;
+  return Math.max(root.scrollWidth, document.body.scrollWidth) - root.clientWidth;
+}"""
+
+
+def _launch(page, lms, who: str) -> str:
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={who}")
+    page.frame_locator("iframe[name=tool-frame]").locator("h1").first.wait_for()
+    return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
+
+
+def _overflows(page, urls: dict[str, str]) -> dict[str, int]:
+    """Each page's overflow at each width; only those that overflow."""
+    found = {}
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 800})
+        for name, url in urls.items():
+            page.goto(url)
+            page.locator("h1").first.wait_for()
+            overflow = page.evaluate(OVERFLOW)
+            if overflow > 0:
+                found[f"{name} at {width}px"] = overflow
+    return found
+
+
+def test_no_page_scrolls_sideways_at_any_width(live, tool_server, page):
+    lms, ids = live
+    base = tool_server.url
+    student, standard = ids.users[STUDENT], ids.standards["F-IF.6"]
+    teacher = _launch(page, lms, TEACHER)
+    urls = {
+        path: f"{base}{path}?launch={teacher}"
+        for path in (
+            "/gradebook",
+            f"/students/{student}/standards/{standard}",
+            f"/students/{student}",
+            "/sync",
+            "/settings",
+            "/periods",
+            "/assessments",
+            "/course/copy",
+            "/lms-columns",
+            "/standards",
+            "/evidence/import",
+            "/evidence/lms-import",
+            f"/standards/{standard}/edit",
+            f"/students/{student}/share",
+        )
+    }
+    page.goto(urls[f"/students/{student}/share"])
+    page.get_by_role("button", name="Create a share link").click()
+    urls["family view"] = page.get_by_label("Share link").input_value()
+    for who in (STUDENT, MENTOR, ADMIN):
+        urls[f"{who} home"] = f"{base}/home?launch={_launch(page, lms, who)}"
+    assert _overflows(page, urls) == {}
