@@ -15,9 +15,11 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
 
 from ..errors import MasteryRejected
 from ..extensions import db
+from ..i18n import failure_text
 from ..importers import ImportFailed
 from ..models.types import utcnow
 from ..services import evidence_import
@@ -31,6 +33,7 @@ from ..services.lms_gradebook_import import (
     read_export,
 )
 from ..services.views.alignments import column_editor
+from ..translatable import N_
 from .access import Viewer, launch_url, teacher_viewer
 from .alignment_form import cut_field, read_alignment_form
 from .forms import carried_file, uploaded_file
@@ -56,7 +59,7 @@ def preview():
     viewer = teacher_viewer()
     found = uploaded_file(evidence_import.MAX_UPLOAD_BYTES)
     if found is None:
-        return _upload_page(viewer, error="Choose the CSV file your LMS exported."), 400
+        return _upload_page(viewer, error=_("Choose the CSV file your LMS exported.")), 400
     data, filename = found
     if len(data) > evidence_import.MAX_UPLOAD_BYTES:
         return _too_large(viewer)
@@ -93,7 +96,7 @@ def map_save():
     typed = request.form.get("points", "").strip()
     points = _points(typed) if plan.needs_points or typed else None
     if plan.needs_points and points is None:
-        form.errors["points"] = "Enter the points this column is out of (a number above 0)."
+        form.errors["points"] = _("Enter the points this column is out of (a number above 0).")
     if form.is_valid:
         try:
             map_column(
@@ -125,13 +128,13 @@ def save():
         )
     except ImportFailed as error:
         db.session.rollback()
-        return _upload_page(viewer, error=str(error)), 400
+        return _upload_page(viewer, error=failure_text(error.problems)), 400
     db.session.commit()
     return redirect(launch_url("lms_imports.upload", done=report.summary()), 303)
 
 
-_DAMAGED = "The preview was damaged: upload the file again."
-_NO_DATE = "Enter the date of the export, as YYYY-MM-DD, not in the future."
+_DAMAGED = N_("The preview was damaged: upload the file again.")
+_NO_DATE = N_("Enter the date of the export, as YYYY-MM-DD, not in the future.")
 
 
 def _teacher_with_file() -> Viewer:
@@ -153,7 +156,7 @@ def _chosen_column(viewer: Viewer):
         return _upload_page(viewer, error=_DAMAGED), 400
     plan = _plan_for(viewer, data, filename)
     if plan is None:
-        return _preview_page(viewer, data, filename, error="Choose a column of the file.")
+        return _preview_page(viewer, data, filename, error=_("Choose a column of the file."))
     return _Chosen(data, filename, plan)
 
 
@@ -179,7 +182,7 @@ def _preview_page(viewer: Viewer, data: bytes, filename: str | None, *, error: s
         found = preview_gradebook(viewer.course, data, filename=filename)
     except ImportFailed as failed:
         log.info("LMS export refused: %s", failed)
-        return _upload_page(viewer, error=str(failed)), 400
+        return _upload_page(viewer, error=failure_text(failed.problems)), 400
     page = render_template(
         "lms_imports/preview.html",
         viewer=viewer,
