@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 SUPPORTED = ("en", "es")
 DEFAULT = "en"
 SOURCE_DIR = Path(__file__).parent / "translations"
+PLURAL_FORMS = "nplurals=2; plural=(n != 1);"  # English and Spanish alike
 
 babel = Babel()
 
@@ -63,6 +64,9 @@ def current_language() -> str:
 def read_catalog(folder: Path) -> Catalog:
     """A language's `.po` files (`<lang>/LC_MESSAGES/*.po`) as one catalog."""
     catalog = Catalog(locale=folder.parts[-2])
+    # As the .po headers say; Babel's CLDR data would give Spanish a third form (for millions)
+    # that no fragment fills, and gettext would then fall back to English for most counts.
+    catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS)]
     for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as po_file:
             for message in read_po(po_file, locale=folder.parts[-2]):
@@ -76,7 +80,8 @@ def compile_catalogs(source: Path, target: Path) -> None:
     under `target`."""
     for folder in sorted({po.parent for po in source.glob("*/LC_MESSAGES/*.po")}):
         mo_path = target / folder.relative_to(source) / "messages.mo"
-        newest = max(po.stat().st_mtime for po in folder.glob("*.po"))
+        # This module counts too: how the sources are merged may change.
+        newest = max(path.stat().st_mtime for path in [*folder.glob("*.po"), Path(__file__)])
         if mo_path.exists() and mo_path.stat().st_mtime >= newest:
             continue
         catalog = read_catalog(folder)
