@@ -26,11 +26,13 @@ from ..services import evidence_import
 from ..services.course_settings import settings_for
 from ..services.frameworks import course_tree
 from ..services.lms_gradebook_import import (
+    GradebookReport,
     column_plans,
     import_gradebook,
     map_column,
     preview_gradebook,
     read_export,
+    summary_of,
 )
 from ..services.views.alignments import column_editor
 from ..translatable import N_
@@ -46,8 +48,7 @@ log = logging.getLogger(__name__)
 @bp.get("/evidence/lms-import")
 def upload():
     viewer = teacher_viewer()
-    notice = request.args.get("done")
-    page = _upload_page(viewer, notice=notice)
+    page = _upload_page(viewer, notice=_done())
     db.session.commit()
     return page
 
@@ -130,7 +131,17 @@ def save():
         db.session.rollback()
         return _upload_page(viewer, error=failure_text(error.problems)), 400
     db.session.commit()
-    return redirect(launch_url("lms_imports.upload", done=report.summary()), 303)
+    return redirect(launch_url("lms_imports.upload", done=1, **report.counts()), 303)
+
+
+def _done() -> str | None:
+    """What the import just did (its figures are in the address), in the page's language."""
+    if not request.args.get("done"):
+        return None
+    names = GradebookReport().counts()
+    counts = {name: request.args.get(name, type=int) for name in names}
+    known = {name: value for name, value in counts.items() if value is not None}
+    return summary_of(known) if len(known) == len(names) else None
 
 
 _DAMAGED = N_("The preview was damaged: upload the file again.")

@@ -17,6 +17,7 @@ from tests.live import TEACHER, Lms
 from tests.lti.conftest import Browser
 from tests.web.conftest import Ids, Visit, launch_as
 
+from .test_lms_imports import DATA
 from .test_standards_library import hidden, upload_bytes
 
 HOSTILE = "<script>alert(1)</script>"
@@ -130,6 +131,28 @@ def test_the_lms_gradebook_import_is_in_spanish(spanish_teacher: Visit):
     assert refused.status_code == 400
     assert "1 problema: libro.csv, campo «header»: no es una exportación" in page
     assert "not a Canvas gradebook export" not in page
+
+    export = (DATA / "canvas_gradebook.csv").read_bytes()
+    preview = spanish_teacher.browser.tool.post(
+        "/evidence/lms-import/preview",
+        data={
+            "launch": spanish_teacher.token,
+            "date": "2025-10-31",
+            "file": (io.BytesIO(export), "canvas_gradebook.csv"),
+        },
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert h1(preview) == "Vista previa: exportación del libro de calificaciones de Canvas"
+    assert "3 columnas nuevas desde la última importación" in preview
+    assert "<strong>Columna nueva</strong>" in preview and "Qué hará la importación" in preview
+    assert "What the import will do" not in preview and "New column" not in preview
+
+    done = {"added": 3, "superseded": 1, "unchanged": 0, "excused": 0, "skipped": 2}
+    page = spanish_teacher.get("/evidence/lms-import", done=1, unmatched=1, **done)
+    assert (
+        "Importado: 3 evidencias nuevas, 1 reemplazadas, 0 sin cambios (0 justificadas); "
+        "2 celdas omitidas; 1 estudiantes sin identificar."
+    ) in page.get_data(as_text=True)
 
 
 def test_the_lti_pages_are_in_spanish(browser: Browser, lms: Lms, ids: Ids):
