@@ -10,6 +10,7 @@ from html import unescape
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from flask import Flask
 
 from lti_tool.i18n import SOURCE_DIR, read_catalog
 from lti_tool.importers import ImportFailed, parse_any
@@ -155,7 +156,7 @@ def test_the_lms_gradebook_import_is_in_spanish(spanish_teacher: Visit):
     ) in page.get_data(as_text=True)
 
 
-def test_the_lti_pages_are_in_spanish(browser: Browser, lms: Lms, ids: Ids):
+def test_the_lti_pages_are_in_spanish(browser: Browser, lms: Lms, ids: Ids, tool: Flask):
     spanish = {"Accept-Language": "es-MX,es;q=0.9"}
     setup = browser.tool.get("/lti/setup", headers=spanish).get_data(as_text=True)
     assert h1(setup) == "Registrar Seguimiento del dominio en una plataforma"
@@ -175,6 +176,14 @@ def test_the_lti_pages_are_in_spanish(browser: Browser, lms: Lms, ids: Ids):
     token = launched.headers["Location"].split("launch=")[1]
     returned = browser.tool.post("/lti/deep-link", data={"launch": token, "title": "Dominio"})
     assert "Volviendo a su curso…" in returned.get_data(as_text=True)
+
+    # A launch in a browser without the login's cookie (nor platform storage): a new window.
+    form = browser.authorize(browser.login(TEACHER))
+    other = Browser(tool, lms)
+    other.tool.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-MX,es;q=0.9"
+    blocked = other.post_launch(form).get_data(as_text=True)
+    assert h1(blocked) == "Abrir la herramienta en una ventana nueva"
+    assert "Abrir Seguimiento del dominio en una ventana nueva" in blocked
 
 
 def test_problem_reasons_stay_english_outside_a_request():
