@@ -15,19 +15,23 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext, ngettext
+
+from .translatable import shown
 
 log = logging.getLogger(__name__)
 
 SUPPORTED = ("en", "es")
 DEFAULT = "en"
 SOURCE_DIR = Path(__file__).parent / "translations"
+PLURAL_FORMS = "nplurals=2; plural=(n != 1);"  # English and Spanish alike
 
 babel = Babel()
 
@@ -60,6 +64,9 @@ def current_language() -> str:
 def read_catalog(folder: Path) -> Catalog:
     """A language's `.po` files (`<lang>/LC_MESSAGES/*.po`) as one catalog."""
     catalog = Catalog(locale=folder.parts[-2])
+    # As the .po headers say; Babel's CLDR data would give Spanish a third form (for millions)
+    # that no fragment fills, and gettext would then fall back to English for most counts.
+    catalog.mime_headers = [("Plural-Forms", PLURAL_FORMS)]
     for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as po_file:
             for message in read_po(po_file, locale=folder.parts[-2]):
@@ -73,7 +80,8 @@ def compile_catalogs(source: Path, target: Path) -> None:
     under `target`."""
     for folder in sorted({po.parent for po in source.glob("*/LC_MESSAGES/*.po")}):
         mo_path = target / folder.relative_to(source) / "messages.mo"
-        newest = max(po.stat().st_mtime for po in folder.glob("*.po"))
+        # This module counts too: how the sources are merged may change.
+        newest = max(path.stat().st_mtime for path in [*folder.glob("*.po"), Path(__file__)])
         if mo_path.exists() and mo_path.stat().st_mtime >= newest:
             continue
         catalog = read_catalog(folder)
@@ -94,3 +102,40 @@ def init_app(app: Flask) -> None:
     # `{% trans %}` blocks collapse their whitespace, so msgids stay one readable line.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["problem_text"] = problem_text
+    app.jinja_env.globals["problem_place"] = problem_place
+
+
+def problem_place(line_or_id: str) -> str:
+    """Where an import problem is ("line 4", "item X", a column name), in the page's language."""
+    prefix, _, rest = str(line_or_id).partition(" ")
+    if prefix == "line" and rest.isdigit():
+        return gettext("line %(number)s", number=rest)
+    if prefix == "item" and rest:
+        return gettext("item %(identifier)s", identifier=rest)
+    if line_or_id == "file":
+        return gettext("file")
+    return str(line_or_id)
+
+
+def problem_text(problem: object) -> str:
+    """One import problem as a sentence in the page's language (`Problem.__str__` in English)."""
+    place = getattr(problem, "line_or_id", None)
+    if place is None:
+        return shown(problem)
+    return gettext(
+        "%(where)s, field '%(field)s': %(reason)s",
+        where=problem_place(place),
+        field=problem.field,  # type: ignore[attr-defined]
+        reason=shown(problem.reason),  # type: ignore[attr-defined]
+    )
+
+
+def failure_text(problems: Sequence[object], shown_at_most: int = 20) -> str:
+    """An importer's refusal (`ImportFailed`'s message) in the page's language."""
+    listed = "; ".join(problem_text(problem) for problem in problems[:shown_at_most])
+    if len(problems) > shown_at_most:
+        listed += gettext("; and %(count)s more", count=len(problems) - shown_at_most)
+    return ngettext(
+        "%(num)d problem: %(list)s", "%(num)d problems: %(list)s", len(problems), list=listed
+    )

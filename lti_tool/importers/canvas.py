@@ -28,6 +28,7 @@ from lti_tool.mastery.framework import (
     StandardDraft,
     number_siblings,
 )
+from lti_tool.translatable import N_
 
 _T = TypeVar("_T")
 
@@ -80,11 +81,15 @@ def parse_canvas(data: bytes | str, *, filename: str | None = None) -> Framework
         if row is None:
             continue
         if row.item.key in rows:
-            problems.append(Problem(record.where, "vendor_guid", f"duplicate '{row.item.key}'"))
+            problems.append(
+                Problem(
+                    record.where, "vendor_guid", N_("duplicate '%(value)s'", value=row.item.key)
+                )
+            )
         else:
             rows[row.item.key] = row
     if not rows and not problems:
-        raise fail(where, "file", "nothing to import: no outcome or group rows")
+        raise fail(where, "file", N_("nothing to import: no outcome or group rows"))
     edges = _edges(rows, problems)
     raise_if_any(problems)
     draft = FrameworkDraft(
@@ -108,12 +113,19 @@ def _columns(header: Record) -> dict[str, int]:
         raise fail(
             header.where,
             "header",
-            f"column names must not start with '!': {names}; remove the '!' and import again",
+            N_(
+                "column names must not start with '!': %(names)s; remove the '!' and import again",
+                names=names,
+            ),
         )
     columns = column_index(header, _ALIASES)
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
-        raise fail(header.where, "header", "missing required column(s): " + ", ".join(missing))
+        raise fail(
+            header.where,
+            "header",
+            N_("missing required column(s): %(columns)s", columns=", ".join(missing)),
+        )
     return columns
 
 
@@ -122,17 +134,29 @@ def _read_row(record: Record, columns: dict[str, int], problems: list[Problem]) 
     title = record.get(columns, "title")
     before = len(problems)
     if not guid or any(ch.isspace() for ch in guid):
-        problems.append(Problem(record.where, "vendor_guid", f"must be one word, got '{guid}'"))
+        problems.append(
+            Problem(
+                record.where, "vendor_guid", N_("must be one word, got '%(value)s'", value=guid)
+            )
+        )
     if kind not in ("group", "outcome"):
         problems.append(
-            Problem(record.where, "object_type", f"must be group or outcome, not '{kind}'")
+            Problem(
+                record.where,
+                "object_type",
+                N_("must be group or outcome, not '%(value)s'", value=kind),
+            )
         )
     if not title:
-        problems.append(Problem(record.where, "title", "missing"))
+        problems.append(Problem(record.where, "title", N_("missing")))
     state = record.get(columns, "workflow_state").lower()
     if state not in ("", "active", "deleted"):
         problems.append(
-            Problem(record.where, "workflow_state", f"must be active or deleted, not '{state}'")
+            Problem(
+                record.where,
+                "workflow_state",
+                N_("must be active or deleted, not '%(value)s'", value=state),
+            )
         )
     is_group = kind == "group"
     scale = None if is_group else _scale(record, columns, problems)
@@ -161,14 +185,24 @@ def _calculation(
     if not name:
         return None  # Canvas then uses the account or course setting
     if name not in _METHODS:
-        problems.append(Problem(record.where, "calculation_method", f"unknown method '{name}'"))
+        problems.append(
+            Problem(
+                record.where, "calculation_method", N_("unknown method '%(value)s'", value=name)
+            )
+        )
         return None
     method, param, allowed = _METHODS[name]
     if param is None or allowed is None:
         return CalculationDraft(method)
     if not (number.isdigit() and int(number) in allowed):
-        reason = f"{name} needs a whole number from {allowed.start} to {allowed.stop - 1}"
-        problems.append(Problem(record.where, "calculation_int", f"{reason}, got '{number}'"))
+        reason = N_(
+            "%(method)s needs a whole number from %(low)s to %(high)s, got '%(value)s'",
+            method=name,
+            low=allowed.start,
+            high=allowed.stop - 1,
+            value=number,
+        )
+        problems.append(Problem(record.where, "calculation_int", reason))
         return None
     return CalculationDraft(method, ((param, int(number)),))
 
@@ -182,7 +216,7 @@ def _scale(record: Record, columns: dict[str, int], problems: list[Problem]) -> 
         return None
     mastery = _number(record.get(columns, "mastery_points"))
     if record.get(columns, "mastery_points") and mastery is None:
-        problems.append(Problem(record.where, "mastery_points", "must be a number"))
+        problems.append(Problem(record.where, "mastery_points", N_("must be a number")))
     levels: list[LevelDraft] = []
     for offset in range(0, len(cells), 2):
         points = _number(cells[offset])
@@ -192,7 +226,7 @@ def _scale(record: Record, columns: dict[str, int], problems: list[Problem]) -> 
                 Problem(
                     record.where,
                     "ratings",
-                    f"expected points then description, got '{cells[offset]}'",
+                    N_("expected points then description, got '%(value)s'", value=cells[offset]),
                 )
             )
             return None
@@ -215,9 +249,15 @@ def _edges(rows: dict[str, _Row], problems: list[Problem]) -> tuple[tuple[str, s
         for parent in dict.fromkeys(row.parents):
             where = f"line {row.line}"
             if parent not in rows:
-                problems.append(Problem(where, "parent_guids", f"unknown parent '{parent}'"))
+                problems.append(
+                    Problem(where, "parent_guids", N_("unknown parent '%(value)s'", value=parent))
+                )
             elif not rows[parent].is_group:
-                problems.append(Problem(where, "parent_guids", f"parent '{parent}' is not a group"))
+                problems.append(
+                    Problem(
+                        where, "parent_guids", N_("parent '%(value)s' is not a group", value=parent)
+                    )
+                )
             else:
                 edges.append((parent, key))
     return tuple(edges)

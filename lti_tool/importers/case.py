@@ -21,6 +21,7 @@ from typing import Any
 from lti_tool.importers.errors import Problem, fail, raise_if_any
 from lti_tool.importers.text import decode_text, has_markup, plain_text, shorten
 from lti_tool.mastery.framework import ExternalRef, FrameworkDraft, StandardDraft
+from lti_tool.translatable import N_
 
 _DOCUMENT_FIELDS = (
     "uri",
@@ -53,15 +54,15 @@ def parse_case(data: bytes | str, *, filename: str | None = None) -> FrameworkDr
     package = _load_package(decode_text(data, filename=filename), where)
     document = package.get("CFDocument")
     if not isinstance(document, dict):
-        raise fail(where, "CFDocument", "missing: this is not a CASE CFPackage")
+        raise fail(where, "CFDocument", N_("missing: this is not a CASE CFPackage"))
     raw_items = package.get("CFItems") or []
     raw_links = package.get("CFAssociations") or []
     if not isinstance(raw_items, list) or not isinstance(raw_links, list):
-        raise fail(where, "CFItems", "CFItems and CFAssociations must be lists")
+        raise fail(where, "CFItems", N_("CFItems and CFAssociations must be lists"))
     problems: list[Problem] = []
     items = _index_items(raw_items, problems)
     if not items and not problems:
-        raise fail(where, "CFItems", "nothing to import: the package has no items")
+        raise fail(where, "CFItems", N_("nothing to import: the package has no items"))
     doc_id = _text(document, "identifier") or ""
     links, refs = _read_associations(
         raw_links, items, _uri_index(items, document), doc_id, problems
@@ -90,9 +91,9 @@ def _load_package(text: str, where: str) -> dict[str, Any]:
         # strict=False: some servers put raw control characters (tabs, CR) in strings.
         package = json.loads(text, strict=False)
     except (ValueError, RecursionError) as error:
-        raise fail(where, "json", f"not valid JSON ({error})") from None
+        raise fail(where, "json", N_("not valid JSON (%(error)s)", error=str(error))) from None
     if not isinstance(package, dict):
-        raise fail(where, "json", "expected a JSON object with CFDocument and CFItems")
+        raise fail(where, "json", N_("expected a JSON object with CFDocument and CFItems"))
     return package
 
 
@@ -109,15 +110,15 @@ def _index_items(raw_items: list[Any], problems: list[Problem]) -> dict[str, dic
     for position, raw in enumerate(raw_items, start=1):
         where = f"CFItems[{position}]"
         if not isinstance(raw, dict):
-            problems.append(Problem(where, "CFItem", "expected an object"))
+            problems.append(Problem(where, "CFItem", N_("expected an object")))
             continue
         identifier = _text(raw, "identifier")
         if identifier is None:
-            problems.append(Problem(where, "identifier", "missing"))
+            problems.append(Problem(where, "identifier", N_("missing")))
         elif identifier in items:
-            problems.append(Problem(f"item {identifier}", "identifier", "duplicate identifier"))
+            problems.append(Problem(f"item {identifier}", "identifier", N_("duplicate identifier")))
         elif not (_text(raw, "fullStatement") or _text(raw, "abbreviatedStatement")):
-            problems.append(Problem(f"item {identifier}", "fullStatement", "missing"))
+            problems.append(Problem(f"item {identifier}", "fullStatement", N_("missing")))
         else:
             items[identifier] = raw
     return items
@@ -159,13 +160,13 @@ def _read_associations(
     for index, raw in enumerate(raw_links):
         where = f"CFAssociations[{index + 1}]"
         if not isinstance(raw, dict):
-            problems.append(Problem(where, "CFAssociation", "expected an object"))
+            problems.append(Problem(where, "CFAssociation", N_("expected an object")))
             continue
         kind = _text(raw, "associationType") or ""
         origin = _node(raw.get("originNodeURI"), uris)
         target = _node(raw.get("destinationNodeURI"), uris)
         if origin is None or target is None:
-            problems.append(Problem(where, "originNodeURI", "origin or destination missing"))
+            problems.append(Problem(where, "originNodeURI", N_("origin or destination missing")))
         elif origin[0] not in items:
             continue  # about an item in another package: nothing of ours to attach it to
         elif kind == "isChildOf" and (target[0] in items or target[0] == doc_id):

@@ -13,6 +13,7 @@ from lti_tool.importers.ourcsv import parse_ourcsv
 from lti_tool.importers.table import header_key, read_records
 from lti_tool.importers.text import decode_text
 from lti_tool.mastery.framework import FrameworkDraft
+from lti_tool.translatable import N_
 
 Parser = Callable[..., FrameworkDraft]
 PARSERS: dict[str, Parser] = {
@@ -46,9 +47,11 @@ def detect_format(data: bytes | str, filename: str | None = None) -> str:
     raise fail(
         filename or "file",
         "format",
-        "not a recognised standards file: expected CASE "
-        "JSON, a Canvas outcomes CSV, a Moodle competency framework CSV, an ESCO CSV "
-        "or our template (code,title,statement,i_can,parent_code,priority)",
+        N_(
+            "not a recognised standards file: expected CASE "
+            "JSON, a Canvas outcomes CSV, a Moodle competency framework CSV, an ESCO CSV "
+            "or our template (code,title,statement,i_can,parent_code,priority)"
+        ),
     )
 
 
@@ -59,5 +62,5 @@ def parse_any(
     name = format or detect_format(data, filename)
     parser = PARSERS.get(name)
     if parser is None:
-        raise fail(filename or "file", "format", f"unknown format '{name}'")
+        raise fail(filename or "file", "format", N_("unknown format '%(value)s'", value=name))
     return parser(data, filename=filename)

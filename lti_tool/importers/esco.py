@@ -13,6 +13,7 @@ from lti_tool.importers.errors import Problem, fail, raise_if_any
 from lti_tool.importers.table import Record, column_index, header_key, read_records
 from lti_tool.importers.text import decode_text
 from lti_tool.mastery.framework import ExternalRef, FrameworkDraft, StandardDraft, number_siblings
+from lti_tool.translatable import N_
 
 _FIELDS = (
     "conceptUri",
@@ -34,19 +35,25 @@ def parse_esco(data: bytes | str, *, filename: str | None = None) -> FrameworkDr
     columns = column_index(header, _ALIASES)
     missing = [name for name in ("conceptUri", "preferredLabel") if name not in columns]
     if missing:
-        raise fail(header.where, "header", "missing ESCO column(s): " + ", ".join(missing))
+        raise fail(
+            header.where,
+            "header",
+            N_("missing ESCO column(s): %(columns)s", columns=", ".join(missing)),
+        )
     if not body:
-        raise fail(where, "file", "nothing to import: no skill rows")
+        raise fail(where, "file", N_("nothing to import: no skill rows"))
     problems: list[Problem] = []
     rows: dict[str, Record] = {}
     for record in body:
         uri = record.get(columns, "conceptUri")
         if not uri or not record.get(columns, "preferredLabel"):
             problems.append(
-                Problem(record.where, "conceptUri", "conceptUri and preferredLabel needed")
+                Problem(record.where, "conceptUri", N_("conceptUri and preferredLabel needed"))
             )
         elif uri in rows:
-            problems.append(Problem(record.where, "conceptUri", f"duplicate '{uri}'"))
+            problems.append(
+                Problem(record.where, "conceptUri", N_("duplicate '%(value)s'", value=uri))
+            )
         else:
             rows[uri] = record
     raise_if_any(problems)

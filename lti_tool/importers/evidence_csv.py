@@ -23,6 +23,7 @@ from datetime import date, datetime
 from lti_tool.importers.errors import Problem, fail, raise_if_any
 from lti_tool.importers.table import Record, read_records
 from lti_tool.importers.text import decode_text
+from lti_tool.translatable import N_
 
 # Our long template, as offered for download: student (LMS user id, email or full name),
 # standard (code or identifier), level (label or points), date; assessment and comment optional.
@@ -100,7 +101,9 @@ def parse_evidence_long(
         if name and name.lower() not in index and key in required
     ]
     if missing:
-        raise fail(header.where, "header", "missing column(s): " + ", ".join(missing))
+        raise fail(
+            header.where, "header", N_("missing column(s): %(columns)s", columns=", ".join(missing))
+        )
     positions = {
         key: index[name.lower()] for key, name in wanted.items() if name and name.lower() in index
     }
@@ -117,7 +120,7 @@ def _long_row(
     before = len(problems)
     for key in ("student", "standard", "mark"):
         if not cells.get(key):
-            problems.append(Problem(record.where, getattr(columns, key), "missing"))
+            problems.append(Problem(record.where, getattr(columns, key), N_("missing")))
     when = _parse_date(cells.get("date", ""), columns, record, problems)
     if len(problems) > before:
         return None
@@ -140,7 +143,11 @@ def _parse_date(
     fmt = columns.date_format
     has_year = "%Y" in fmt or "%y" in fmt
     if not has_year and columns.year is None:
-        raise fail(record.where, str(columns.date), f"date format {fmt} has no year: pass year")
+        raise fail(
+            record.where,
+            str(columns.date),
+            N_("date format %(format)s has no year: pass year", format=fmt),
+        )
     # Put the year in front ourselves: strptime without a year is ambiguous (29 Feb).
     full, full_fmt = (value, fmt) if has_year else (f"{columns.year}-{value}", f"%Y-{fmt}")
     try:
@@ -152,7 +159,14 @@ def _parse_date(
         example = date(2024, 9, 3).strftime(fmt)
         problems.append(
             Problem(
-                record.where, str(columns.date), f"'{value}' is not a date like {example} ({fmt})"
+                record.where,
+                str(columns.date),
+                N_(
+                    "'%(value)s' is not a date like %(example)s (%(format)s)",
+                    value=value,
+                    example=example,
+                    format=fmt,
+                ),
             )
         )
         return None
@@ -184,7 +198,9 @@ def parse_evidence_wide(
     titles = [cell.strip() for cell in header.cells]
     if len(titles) < 2 or not all(titles[1:]):
         raise fail(
-            header.where, "header", "expected a student column then one named column per assessment"
+            header.where,
+            "header",
+            N_("expected a student column then one named column per assessment"),
         )
     exempt = {mark.lower() for mark in exempt_marks}
     points: dict[str, str] = {}
@@ -196,9 +212,9 @@ def parse_evidence_wide(
     for record in body:
         student = record.cells[0].strip()
         if not student:
-            problems.append(Problem(record.where, titles[0] or "student", "missing student"))
+            problems.append(Problem(record.where, titles[0] or "student", N_("missing student")))
         if len(record.cells) > len(titles) and any(c.strip() for c in record.cells[len(titles) :]):
-            problems.append(Problem(record.where, "row", "more cells than header columns"))
+            problems.append(Problem(record.where, "row", N_("more cells than header columns")))
         for title, cell in zip(titles[1:], record.cells[1:], strict=False):
             mark = cell.strip()
             if mark and student:

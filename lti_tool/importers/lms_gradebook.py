@@ -20,6 +20,7 @@ from lti_tool.importers.errors import fail
 from lti_tool.importers.marks import EXCUSED, is_excused
 from lti_tool.importers.table import Record, header_key, read_records
 from lti_tool.importers.text import decode_text
+from lti_tool.translatable import N_
 
 CANVAS, MOODLE = "canvas", "moodle"
 # Canvas writes every assignment as "<name> (<assignment id>)"; totals carry no id.
@@ -29,7 +30,7 @@ _MOODLE_TOTAL = re.compile(r"(^course total$|\btotal$)", re.I)
 _CANVAS_META = {"student", "id", "sisuserid", "sisloginid", "integrationid", "section"}
 _CANVAS_TEST_STUDENT = {"student, test", "test student"}
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-SKIP_BLANK, SKIP_DASH, SKIP_TEXT = "blank", "no grade (-)", "not a number"
+SKIP_BLANK, SKIP_DASH, SKIP_TEXT = N_("blank"), N_("no grade (-)"), N_("not a number")
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,10 @@ def parse_gradebook(data: bytes | str, *, filename: str | None = None) -> Gradeb
     raise fail(
         where,
         "header",
-        "not a Canvas gradebook export (Student, ID, SIS User ID, ...) or a Moodle grader "
-        "report export (First name, Last name, ..., Email address, ...)",
+        N_(
+            "not a Canvas gradebook export (Student, ID, SIS User ID, ...) or a Moodle grader "
+            "report export (First name, Last name, ..., Email address, ...)"
+        ),
     )
 
 
@@ -192,9 +195,13 @@ def _moodle(header: Record, body: list[Record], where: str) -> Gradebook:
 
 def _checked(gradebook: Gradebook, where: str) -> Gradebook:
     if not gradebook.columns:
-        raise fail(where, "header", f"no graded {gradebook.lms.title()} columns in the export")
+        raise fail(
+            where,
+            "header",
+            N_("no graded %(lms)s columns in the export", lms=gradebook.lms.title()),
+        )
     if not gradebook.students:
-        raise fail(where, "rows", "nothing to import: the export lists no students")
+        raise fail(where, "rows", N_("nothing to import: the export lists no students"))
     return gradebook
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lti_tool.importers.errors import Problem, fail, raise_if_any
+from lti_tool.translatable import N_
 
 EXCUSED = "excused"
 _EXCUSED_MARKS = frozenset({"e", "ex", "exc", "excused", "exempt", "x"})
@@ -53,18 +54,23 @@ def propose(mark: str, count: int, levels: Sequence[LevelChoice]) -> MarkProposa
     key = mark_key(mark)
     for label, points in levels:
         if mark_key(label) == key:
-            return MarkProposal(mark, count, points, "level label")
+            return MarkProposal(mark, count, points, N_("level label"))
     number = _number(key)
     for _, points in levels:
         if number is not None and number == points:
-            return MarkProposal(mark, count, points, "level points")
+            return MarkProposal(mark, count, points, N_("level points"))
     if key in _EXCUSED_MARKS:
-        return MarkProposal(mark, count, EXCUSED, "excused")
+        return MarkProposal(mark, count, EXCUSED, N_("excused"))
     bare = _SIGNS.sub("", key).strip()
     if bare and bare != key:
         inner = propose(bare, count, levels)
         if inner.proposed is not None and inner.proposed != EXCUSED:
-            return MarkProposal(mark, count, inner.proposed, f"'{mark}' read as '{bare}'")
+            return MarkProposal(
+                mark,
+                count,
+                inner.proposed,
+                N_("'%(mark)s' read as '%(bare)s'", mark=mark, bare=bare),
+            )
     return _by_words(mark, count, bare or key, levels)
 
 
@@ -72,15 +78,27 @@ def _by_words(mark: str, count: int, key: str, levels: Sequence[LevelChoice]) ->
     """Initials ("NY" → Not Yet) or the start of one label ("prof" → Proficient), if unique."""
     letters = key.replace(" ", "")
     for reading, test in (
-        ("initials of", lambda label: _initials(label) == letters),
-        ("start of", lambda label: len(letters) >= 2 and mark_key(label).startswith(key)),
-        ("first letter of", lambda label: len(letters) == 1 and _initials(label)[:1] == letters),
+        (_initials_of, lambda label: _initials(label) == letters),
+        (_start_of, lambda label: len(letters) >= 2 and mark_key(label).startswith(key)),
+        (_first_letter_of, lambda label: len(letters) == 1 and _initials(label)[:1] == letters),
     ):
         found = [(label, points) for label, points in levels if letters and test(label)]
         if len(found) == 1:
             label, points = found[0]
-            return MarkProposal(mark, count, points, f"{reading} {label}")
+            return MarkProposal(mark, count, points, reading(label))
     return MarkProposal(mark, count, None, "")
+
+
+def _initials_of(label: str) -> str:
+    return N_("initials of %(label)s", label=label)
+
+
+def _start_of(label: str) -> str:
+    return N_("start of %(label)s", label=label)
+
+
+def _first_letter_of(label: str) -> str:
+    return N_("first letter of %(label)s", label=label)
 
 
 def _initials(label: str) -> str:

@@ -26,6 +26,7 @@ from lti_tool.mastery.framework import (
     StandardDraft,
     number_siblings,
 )
+from lti_tool.translatable import N_
 
 # Moodle's export order; also the fallback when no header spelling is recognised.
 _ORDER = (
@@ -64,11 +65,11 @@ def parse_moodle(data: bytes | str, *, filename: str | None = None) -> Framework
     header, *body = read_records(decode_text(data, filename=filename), where=where)
     columns = _columns(header)
     if not body:
-        raise fail(where, "file", "nothing to import: no framework or competency rows")
+        raise fail(where, "file", N_("nothing to import: no framework or competency rows"))
     framework = next((r for r in body if _is_true(_cell(r, columns, "isframework"))), body[0])
     competencies = [record for record in body if record is not framework]
     if not competencies:
-        raise fail(where, "file", "nothing to import: the framework has no competencies")
+        raise fail(where, "file", N_("nothing to import: the framework has no competencies"))
     problems: list[Problem] = []
     items, parents = _read_competencies(competencies, columns, problems)
     framework_id = _cell(framework, columns, "idnumber")
@@ -97,7 +98,10 @@ def _columns(header: Record) -> dict[str, int]:
         raise fail(
             header.where,
             "header",
-            "not a Moodle competency framework CSV: missing " + ", ".join(missing) + " column(s)",
+            N_(
+                "not a Moodle competency framework CSV: missing %(columns)s column(s)",
+                columns=", ".join(missing),
+            ),
         )
     return columns
 
@@ -120,11 +124,13 @@ def _read_competencies(
         idnumber = _cell(record, columns, "idnumber")
         shortname = _cell(record, columns, "shortname")
         if not idnumber:
-            problems.append(Problem(record.where, "idnumber", "missing"))
+            problems.append(Problem(record.where, "idnumber", N_("missing")))
         elif idnumber in items:
-            problems.append(Problem(record.where, "idnumber", f"duplicate '{idnumber}'"))
+            problems.append(
+                Problem(record.where, "idnumber", N_("duplicate '%(value)s'", value=idnumber))
+            )
         elif not shortname:
-            problems.append(Problem(record.where, "shortname", "missing"))
+            problems.append(Problem(record.where, "shortname", N_("missing")))
         else:
             description = _cell(record, columns, "description")
             related = _cell(record, columns, "related").split(",")
@@ -156,7 +162,9 @@ def _edges(
         if parent in items:
             edges.append((parent, key))
         else:
-            problems.append(Problem(f"line {line}", "parent", f"unknown parent '{parent}'"))
+            problems.append(
+                Problem(f"line {line}", "parent", N_("unknown parent '%(value)s'", value=parent))
+            )
     return tuple(edges)
 
 
@@ -169,7 +177,7 @@ def _scale(
         return None
     proficient = _proficient_ids(_cell(framework, columns, "scaleconfiguration"))
     if proficient is None:
-        problems.append(Problem(framework.where, "scaleconfiguration", "not valid scale JSON"))
+        problems.append(Problem(framework.where, "scaleconfiguration", N_("not valid scale JSON")))
         return None
     # Moodle scale values are numbered from 1 in the order listed.
     levels = [LevelDraft(label, float(n), n in proficient) for n, label in enumerate(labels, 1)]

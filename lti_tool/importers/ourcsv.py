@@ -21,6 +21,7 @@ from lti_tool.importers.errors import Problem, fail, raise_if_any
 from lti_tool.importers.table import Record, column_index, read_records
 from lti_tool.importers.text import decode_text
 from lti_tool.mastery.framework import FrameworkDraft, StandardDraft, number_siblings
+from lti_tool.translatable import N_
 
 TEMPLATE_CSV = (Path(__file__).with_name("template.csv")).read_text(encoding="utf-8")
 COLUMNS = ("code", "title", "statement", "i_can", "parent_code", "priority")
@@ -43,24 +44,34 @@ def parse_ourcsv(
         raise fail(
             header.where,
             "header",
-            "missing column(s): " + ", ".join(missing) + "; expected " + ",".join(COLUMNS),
+            N_(
+                "missing column(s): %(columns)s; expected %(expected)s",
+                columns=", ".join(missing),
+                expected=",".join(COLUMNS),
+            ),
         )
     if not body:
-        raise fail(where, "file", "nothing to import: no standard rows")
+        raise fail(where, "file", N_("nothing to import: no standard rows"))
     problems: list[Problem] = []
     items: dict[str, StandardDraft] = {}
     parents: dict[str, tuple[Record, str]] = {}
     for record in body:
         item = _read_row(record, columns, problems)
         if item is not None and item.key in items:
-            problems.append(Problem(record.where, "code", f"duplicate code '{item.key}'"))
+            problems.append(
+                Problem(record.where, "code", N_("duplicate code '%(value)s'", value=item.key))
+            )
         elif item is not None:
             items[item.key] = item
             parents[item.key] = (record, record.get(columns, "parent_code"))
     edges: list[tuple[str, str]] = []
     for key, (record, parent) in parents.items():
         if parent and parent not in items:
-            problems.append(Problem(record.where, "parent_code", f"unknown parent code '{parent}'"))
+            problems.append(
+                Problem(
+                    record.where, "parent_code", N_("unknown parent code '%(value)s'", value=parent)
+                )
+            )
         elif parent:
             edges.append((parent, key))
     raise_if_any(problems)
@@ -82,12 +93,16 @@ def _read_row(
     priority = record.get(columns, "priority").lower()
     before = len(problems)
     if not code:
-        problems.append(Problem(record.where, "code", "missing"))
+        problems.append(Problem(record.where, "code", N_("missing")))
     if not title:
-        problems.append(Problem(record.where, "title", "missing"))
+        problems.append(Problem(record.where, "title", N_("missing")))
     if priority not in _YES | _NO:
         problems.append(
-            Problem(record.where, "priority", f"use yes or leave blank, not '{priority}'")
+            Problem(
+                record.where,
+                "priority",
+                N_("use yes or leave blank, not '%(value)s'", value=priority),
+            )
         )
     if len(problems) > before:
         return None

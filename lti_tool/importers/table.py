@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lti_tool.importers.errors import fail
+from lti_tool.translatable import N_
 
 _NOT_WORD_RE = re.compile(r"[^0-9a-z]+")
 
@@ -61,9 +62,11 @@ def read_records(text: str, *, where: str = "file") -> list[Record]:
                 records.append(record)
             start = reader.line_num + 1
     except csv.Error as error:
-        raise fail(f"line {start}", "csv", f"unreadable CSV ({error})") from None
+        raise fail(
+            f"line {start}", "csv", N_("unreadable CSV (%(error)s)", error=str(error))
+        ) from None
     if not records:
-        raise fail(where, "file", "nothing to import: the file is empty")
+        raise fail(where, "file", N_("nothing to import: the file is empty"))
     return records
 
 

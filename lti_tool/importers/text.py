@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from lti_tool.importers.errors import fail
+from lti_tool.translatable import N_
 
 _BLOCK_TAGS = frozenset({"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"})
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>]*>")
@@ -22,11 +23,16 @@ def decode_text(data: bytes | str, *, filename: str | None = None) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        byte = format(data[error.start], "02x")
         raise fail(
             where,
             "encoding",
-            f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            "save it again as 'CSV UTF-8' or UTF-8 JSON",
+            N_(
+                "not UTF-8 text (byte 0x%(byte)s at offset %(offset)s); "
+                "save it again as 'CSV UTF-8' or UTF-8 JSON",
+                byte=byte,
+                offset=error.start,
+            ),
         ) from None
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+from lti_tool.translatable import N_
+
 CALCULATION_METHODS = frozenset(
     {"decaying_average", "standard_decaying_average", "n_mastery", "most_recent", "highest", "mean"}
 )
@@ -187,9 +189,9 @@ class FrameworkDraft:
         for parent, child in self.edges:
             for role, key in (("parent", parent), ("child", child)):
                 if key not in self._by_key:
-                    problems.append(Problem(f"item {child}", role, f"unknown {role} '{key}'"))
+                    problems.append(Problem(f"item {child}", role, _unknown(role, key)))
         problems.extend(
-            Problem(f"item {cycle[0]}", "parent", "cycle: " + " → ".join(cycle))
+            Problem(f"item {cycle[0]}", "parent", N_("cycle: %(path)s", path=" → ".join(cycle)))
             for cycle in self._cycles()
         )
         return problems
@@ -218,12 +220,20 @@ class FrameworkDraft:
         return cycles
 
 
+def _unknown(role: str, key: str) -> str:
+    if role == "parent":
+        return N_("unknown parent '%(value)s'", value=key)
+    return N_("unknown child '%(value)s'", value=key)
+
+
 def _duplicate_problems(keys: Iterable[str]) -> list[Problem]:
     seen: set[str] = set()
     problems: list[Problem] = []
     for key in keys:
         if key in seen:
-            problems.append(Problem(f"item {key}", "key", f"duplicate identifier '{key}'"))
+            problems.append(
+                Problem(f"item {key}", "key", N_("duplicate identifier '%(value)s'", value=key))
+            )
         seen.add(key)
     return problems
 

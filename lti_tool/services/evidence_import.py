@@ -43,6 +43,7 @@ from ..importers.table import read_records
 from ..importers.text import decode_text
 from ..mastery.periods import local_noon
 from ..models import Course, Evidence, User
+from ..translatable import N_
 from .course_settings import settings_for
 from .evidence import EvidenceInput, record_many
 from .evidence_names import Lookup, adopted_standards, assessments_by_name, roster
@@ -171,7 +172,7 @@ def _confirmed(proposal: MarkProposal, table: Mapping[str, Mapped]) -> MarkPropo
     """A proposal showing the table's answer where the table already has one."""
     key = mark_key(proposal.mark)
     if key in table and not proposal.is_exact:
-        return replace(proposal, proposed=table[key], reason="as confirmed")
+        return replace(proposal, proposed=table[key], reason=N_("as confirmed"))
     return proposal
 
 
@@ -217,11 +218,11 @@ def import_evidence(
     if problems:
         raise rejected(_unique(problems))
     if not resolved:
-        raise rejected([Problem(filename or "file", "rows", "nothing to import")])
+        raise rejected([Problem(filename or "file", "rows", N_("nothing to import"))])
     return _save(course, resolved, actor)
 
 
-_NO_DATE = "a gradebook export has no dates: give the date the marks were shown"
+_NO_DATE = N_("a gradebook export has no dates: give the date the marks were shown")
 
 
 def _save(
@@ -263,15 +264,12 @@ def _names_problems(
         if why and row.line not in reported_lines:
             reported_lines.add(row.line)
             field = parsed.student_column if is_wide else "student"
-            problems.append(
-                Problem(f"line {row.line}", field, f"'{row.student}' {why} in the roster")
-            )
+            problems.append(Problem(f"line {row.line}", field, _not_in_roster(row.student, why)))
         _, why = standards.find(row.standard)
         if why and not (is_wide and row.standard in reported_standards):
             reported_standards.add(row.standard)
             where, field = ("line 1", row.standard) if is_wide else (f"line {row.line}", "standard")
-            reason = f"'{row.standard}' {why} among adopted standards (code, identifier or key)"
-            problems.append(Problem(where, field, reason))
+            problems.append(Problem(where, field, _not_adopted(row.standard, why)))
 
 
 def _resolve(
@@ -290,7 +288,7 @@ def _resolve(
     standard, _ = standards.find(row.standard)
     meaning = table.get(mark_key(row.mark))
     if row.date is None and parsed.format == "long":
-        problems.append(Problem(where, "date", "missing"))
+        problems.append(Problem(where, "date", N_("missing")))
     if student is None or standard is None or meaning is None or row.date is None:
         return None
     is_exempt = meaning == EXCUSED
@@ -328,15 +326,56 @@ def _unmapped_problems(
     for proposal in proposals(counts.items(), levels):
         row = first[proposal.mark]
         field = row.standard if parsed.format == "wide" else "level"
-        hint = (
-            f"; proposed: {proposal.mark}={_shown(proposal.proposed)} ({proposal.reason})"
-            if proposal.proposed is not None
-            else ""
-        )
-        cells = f"{proposal.count} cell{'s' if proposal.count != 1 else ''}"
-        reason = f"mark '{proposal.mark}' ({cells}) is not mapped to a level of the course scale"
-        problems.append(Problem(f"line {row.line}", field, reason + hint))
+        problems.append(Problem(f"line {row.line}", field, _unmapped(proposal)))
     return problems
+
+
+def _not_in_roster(name: str, why: str) -> str:
+    if why == "matches several":
+        return N_("'%(name)s' matches several in the roster", name=name)
+    return N_("'%(name)s' not found in the roster", name=name)
+
+
+def _not_adopted(name: str, why: str) -> str:
+    if why == "matches several":
+        return N_(
+            "'%(name)s' matches several among adopted standards (code, identifier or key)",
+            name=name,
+        )
+    return N_("'%(name)s' not found among adopted standards (code, identifier or key)", name=name)
+
+
+def _unmapped(proposal: MarkProposal) -> str:
+    """Why a mark cannot be saved, with the proposal when there is one."""
+    mark, count = proposal.mark, proposal.count
+    if proposal.proposed is None:
+        if count == 1:
+            return N_(
+                "mark '%(mark)s' (1 cell) is not mapped to a level of the course scale",
+                mark=mark,
+            )
+        return N_(
+            "mark '%(mark)s' (%(count)s cells) is not mapped to a level of the course scale",
+            mark=mark,
+            count=count,
+        )
+    proposed = _shown(proposal.proposed)
+    if count == 1:
+        return N_(
+            "mark '%(mark)s' (1 cell) is not mapped to a level of the course scale; "
+            "proposed: %(mark)s=%(level)s (%(reading)s)",
+            mark=mark,
+            level=proposed,
+            reading=proposal.reason,
+        )
+    return N_(
+        "mark '%(mark)s' (%(count)s cells) is not mapped to a level of the course scale; "
+        "proposed: %(mark)s=%(level)s (%(reading)s)",
+        mark=mark,
+        count=count,
+        level=proposed,
+        reading=proposal.reason,
+    )
 
 
 def _shown(meaning: Mapped | None) -> str:

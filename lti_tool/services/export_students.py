@@ -16,6 +16,7 @@ from ..extensions import db
 from ..importers.lms_gradebook import Gradebook, StudentRow
 from ..lti.vocab import CourseRole
 from ..models import Course, Enrollment, User
+from ..translatable import N_
 
 
 @dataclass(frozen=True)
@@ -70,13 +71,22 @@ def _match(row: StudentRow, index: _Index) -> StudentMatch:
     ):
         ids = index.by[kind].get(value.strip().casefold(), set()) if value.strip() else set()
         if len(ids) > 1:
-            return StudentMatch(row, None, f"{kind} {value} matches {len(ids)} students")
+            return StudentMatch(row, None, _ambiguous(kind, value, len(ids)))
         found |= ids
     if len(found) > 1:
-        return StudentMatch(row, None, "its LMS id, SIS id and email name different students")
+        return StudentMatch(row, None, N_("its LMS id, SIS id and email name different students"))
     if not found:
         return StudentMatch(
-            row, None, "not a student of this course (no LMS id, SIS id or email matches)"
+            row, None, N_("not a student of this course (no LMS id, SIS id or email matches)")
         )
     student_id = found.pop()
     return StudentMatch(row, student_id, index.names[student_id])
+
+
+def _ambiguous(kind: str, value: str, count: int) -> str:
+    """`kind` is "LMS id", "SIS id" or "email" (each a message of its own, for word order)."""
+    if kind == "LMS id":
+        return N_("LMS id %(value)s matches %(count)s students", value=value, count=count)
+    if kind == "SIS id":
+        return N_("SIS id %(value)s matches %(count)s students", value=value, count=count)
+    return N_("email %(value)s matches %(count)s students", value=value, count=count)

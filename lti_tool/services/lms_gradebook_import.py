@@ -27,6 +27,7 @@ from ..importers.lms_gradebook import Column, Gradebook, Score, parse_gradebook,
 from ..importers.marks import EXCUSED
 from ..models import Alignment, Assessment, Course, ExportColumn, User
 from ..models.types import utcnow
+from ..translatable import N_
 from .course_settings import settings_for
 from .evidence_cells import CellChange, apply_changes, cell_change, cell_histories
 from .evidence_import import check_size
@@ -72,13 +73,28 @@ class GradebookReport:
     unmatched: int = 0  # student rows left out (unknown or ambiguous)
     test_students: int = 0
 
+    def counts(self) -> dict[str, int]:
+        """The figures of `summary` (what the upload page is told after an import)."""
+        return {
+            "added": self.added,
+            "superseded": self.superseded,
+            "unchanged": self.unchanged,
+            "excused": self.excused,
+            "skipped": sum(self.skipped.values()),
+            "unmatched": self.unmatched,
+        }
+
     def summary(self) -> str:
-        skipped = sum(self.skipped.values())
-        return (
-            f"{self.added} new evidence, {self.superseded} superseded, {self.unchanged} "
-            f"unchanged ({self.excused} excused); {skipped} cells skipped; "
-            f"{self.unmatched} students not matched"
-        )
+        return summary_of(self.counts())
+
+
+def summary_of(counts: Mapping[str, int]) -> str:
+    """An import's figures (`GradebookReport.counts`) in a sentence, translated when shown."""
+    return N_(
+        "%(added)s new evidence, %(superseded)s superseded, %(unchanged)s unchanged "
+        "(%(excused)s excused); %(skipped)s cells skipped; %(unmatched)s students not matched",
+        **counts,
+    )
 
 
 @dataclass(frozen=True)

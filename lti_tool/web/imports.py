@@ -13,6 +13,7 @@ import logging
 from datetime import date
 
 from flask import Blueprint, make_response, redirect, render_template, request
+from flask_babel import gettext as _
 
 from ..errors import ImportRejected
 from ..extensions import db
@@ -23,6 +24,7 @@ from ..models.types import utcnow
 from ..services import evidence_import
 from ..services.course_settings import settings_for
 from ..services.evidence_import import import_evidence, preview_import, readable_size
+from ..translatable import N_
 from .access import Viewer, launch_url, teacher_viewer
 from .forms import EARLIEST, carried_file, latest_day, limit_upload, uploaded_file
 from .zones import request_zone, today
@@ -39,9 +41,14 @@ def upload():
     skipped = request.args.get("skipped", type=int)
     notice = None
     if saved is not None:
-        notice = f"Saved {saved} pieces of evidence" + (
-            f"; {skipped} were already imported." if skipped else "."
-        )
+        if skipped:
+            notice = _(
+                "Saved %(saved)s pieces of evidence; %(skipped)s were already imported.",
+                saved=saved,
+                skipped=skipped,
+            )
+        else:
+            notice = _("Saved %(saved)s pieces of evidence.", saved=saved)
     page = _upload_page(viewer, notice=notice)
     db.session.commit()
     return page
@@ -75,7 +82,7 @@ def preview():
     viewer = teacher_viewer()
     found = uploaded_file(evidence_import.MAX_UPLOAD_BYTES)
     if found is None:
-        return _upload_page(viewer, error="Choose a CSV file to import."), 400
+        return _upload_page(viewer, error=_("Choose a CSV file to import.")), 400
     data, filename = found
     if len(data) > evidence_import.MAX_UPLOAD_BYTES:
         return _too_large(viewer)
@@ -89,7 +96,7 @@ def save():
     viewer = teacher_viewer()
     data, filename = carried_file()
     if data is None:
-        return _upload_page(viewer, error="The preview was damaged: upload the file again."), 400
+        return _upload_page(viewer, error=_("The preview was damaged: upload the file again.")), 400
     marks, unanswered = _confirmed_marks(viewer)
     day = _form_day()
     is_wide = request.form.get("format") == "wide"
@@ -119,10 +126,11 @@ def _limit_request(len_factor: int) -> None:
 
 
 def _size_message() -> str:
-    return (
-        f"The file is larger than {readable_size(evidence_import.MAX_UPLOAD_BYTES)}, "
-        "the most one import takes. "
-        "Split it (for example by class period) and import each part."
+    """Made before the launch is read (the page's language is not known yet): shown translated."""
+    return N_(
+        "The file is larger than %(size)s, the most one import takes. "
+        "Split it (for example by class period) and import each part.",
+        size=readable_size(evidence_import.MAX_UPLOAD_BYTES),
     )
 
 
@@ -174,10 +182,11 @@ def _preview_page(
     found = preview_import(viewer.course, data, filename=filename, marks=marks)
     errors = {}
     if found.format == "wide" and not isinstance(day, date):
-        errors["date"] = "Enter the date the marks were shown, as YYYY-MM-DD, not in the future."
+        errors["date"] = _("Enter the date the marks were shown, as YYYY-MM-DD, not in the future.")
     if unanswered:
-        errors["marks"] = "Choose a level for every mark: " + ", ".join(
-            f"'{m}'" for m in unanswered
+        errors["marks"] = _(
+            "Choose a level for every mark: %(marks)s",
+            marks=", ".join(f"'{m}'" for m in unanswered),
         )
     page = render_template(
         "imports/preview.html",

@@ -15,22 +15,27 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
 
 from ..errors import MasteryRejected
 from ..extensions import db
+from ..i18n import failure_text
 from ..importers import ImportFailed
 from ..models.types import utcnow
 from ..services import evidence_import
 from ..services.course_settings import settings_for
 from ..services.frameworks import course_tree
 from ..services.lms_gradebook_import import (
+    GradebookReport,
     column_plans,
     import_gradebook,
     map_column,
     preview_gradebook,
     read_export,
+    summary_of,
 )
 from ..services.views.alignments import column_editor
+from ..translatable import N_
 from .access import Viewer, launch_url, teacher_viewer
 from .alignment_form import cut_field, read_alignment_form
 from .forms import carried_file, uploaded_file
@@ -43,8 +48,7 @@ log = logging.getLogger(__name__)
 @bp.get("/evidence/lms-import")
 def upload():
     viewer = teacher_viewer()
-    notice = request.args.get("done")
-    page = _upload_page(viewer, notice=notice)
+    page = _upload_page(viewer, notice=_done())
     db.session.commit()
     return page
 
@@ -56,7 +60,7 @@ def preview():
     viewer = teacher_viewer()
     found = uploaded_file(evidence_import.MAX_UPLOAD_BYTES)
     if found is None:
-        return _upload_page(viewer, error="Choose the CSV file your LMS exported."), 400
+        return _upload_page(viewer, error=_("Choose the CSV file your LMS exported.")), 400
     data, filename = found
     if len(data) > evidence_import.MAX_UPLOAD_BYTES:
         return _too_large(viewer)
@@ -93,7 +97,7 @@ def map_save():
     typed = request.form.get("points", "").strip()
     points = _points(typed) if plan.needs_points or typed else None
     if plan.needs_points and points is None:
-        form.errors["points"] = "Enter the points this column is out of (a number above 0)."
+        form.errors["points"] = _("Enter the points this column is out of (a number above 0).")
     if form.is_valid:
         try:
             map_column(
@@ -125,13 +129,23 @@ def save():
         )
     except ImportFailed as error:
         db.session.rollback()
-        return _upload_page(viewer, error=str(error)), 400
+        return _upload_page(viewer, error=failure_text(error.problems)), 400
     db.session.commit()
-    return redirect(launch_url("lms_imports.upload", done=report.summary()), 303)
+    return redirect(launch_url("lms_imports.upload", done=1, **report.counts()), 303)
 
 
-_DAMAGED = "The preview was damaged: upload the file again."
-_NO_DATE = "Enter the date of the export, as YYYY-MM-DD, not in the future."
+def _done() -> str | None:
+    """What the import just did (its figures are in the address), in the page's language."""
+    if not request.args.get("done"):
+        return None
+    names = GradebookReport().counts()
+    counts = {name: request.args.get(name, type=int) for name in names}
+    known = {name: value for name, value in counts.items() if value is not None}
+    return summary_of(known) if len(known) == len(names) else None
+
+
+_DAMAGED = N_("The preview was damaged: upload the file again.")
+_NO_DATE = N_("Enter the date of the export, as YYYY-MM-DD, not in the future.")
 
 
 def _teacher_with_file() -> Viewer:
@@ -153,7 +167,7 @@ def _chosen_column(viewer: Viewer):
         return _upload_page(viewer, error=_DAMAGED), 400
     plan = _plan_for(viewer, data, filename)
     if plan is None:
-        return _preview_page(viewer, data, filename, error="Choose a column of the file.")
+        return _preview_page(viewer, data, filename, error=_("Choose a column of the file."))
     return _Chosen(data, filename, plan)
 
 
@@ -179,7 +193,7 @@ def _preview_page(viewer: Viewer, data: bytes, filename: str | None, *, error: s
         found = preview_gradebook(viewer.course, data, filename=filename)
     except ImportFailed as failed:
         log.info("LMS export refused: %s", failed)
-        return _upload_page(viewer, error=str(failed)), 400
+        return _upload_page(viewer, error=failure_text(failed.problems)), 400
     page = render_template(
         "lms_imports/preview.html",
         viewer=viewer,

@@ -13,6 +13,8 @@ import base64
 import logging
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..errors import ImportRejected, LtiToolError
 from ..extensions import db
@@ -29,6 +31,7 @@ from ..services.views.standards import (
     library,
     visible_framework,
 )
+from ..translatable import N_
 from .access import Viewer, launch_url, library_viewer, teacher_viewer
 from .forms import carried_file, limit_upload, uploaded_file
 
@@ -54,9 +57,9 @@ def _course(viewer: Viewer) -> Course | None:
 def _notice() -> str | None:
     adopted = request.args.get("adopted", type=int)
     if adopted is not None:
-        return f"{adopted} standard{'s' if adopted != 1 else ''} adopted."
+        return ngettext("%(num)d standard adopted.", "%(num)d standards adopted.", adopted)
     if request.args.get("saved") == "1":
-        return "Saved."
+        return _("Saved.")
     return None
 
 
@@ -89,9 +92,11 @@ def _depths(tree: CourseTree, order: list[int]) -> dict[int, int]:
 
 
 def _size_message() -> str:
-    return (
-        f"The file is larger than {readable_size(MAX_FRAMEWORK_BYTES)}. Import the framework "
-        "from the command line (flask framework import), or split it by subject."
+    """Made before the launch is read (the page's language is not known yet): shown translated."""
+    return N_(
+        "The file is larger than %(size)s. Import the framework from the command line "
+        "(flask framework import), or split it by subject.",
+        size=readable_size(MAX_FRAMEWORK_BYTES),
     )
 
 
@@ -102,7 +107,7 @@ def preview():
     viewer = library_viewer()
     found = uploaded_file(MAX_FRAMEWORK_BYTES)
     if found is None:
-        return _index_page(viewer, error="Choose a standards file to import.")
+        return _index_page(viewer, error=_("Choose a standards file to import."))
     data, filename = found
     if len(data) > MAX_FRAMEWORK_BYTES:
         return _index_page(viewer, error=_size_message())
@@ -117,7 +122,7 @@ def save():
     course = _course(viewer)
     data, filename = carried_file()
     if data is None:
-        return _index_page(viewer, error="The preview was damaged: choose the file again.")
+        return _index_page(viewer, error=_("The preview was damaged: choose the file again."))
     # Only administrators add to the platform's library; a teacher's import is the course's.
     to_library = viewer.is_platform_admin and (
         course is None or request.form.get("where") == "library"
@@ -201,12 +206,12 @@ def adopt(framework_id: int):
         chosen = {int(v) for v in request.form.getlist("standard") if v.isdigit()}
         if not chosen:
             raise LtiToolError(
-                "Tick the standards or branches to adopt.",
-                hint="A ticked branch brings every standard under it.",
+                _("Tick the standards or branches to adopt."),
+                hint=_("A ticked branch brings every standard under it."),
             )
         in_framework = {node.standard.id for node in framework_nodes(viewer.course, found)}
         if not chosen <= in_framework:
-            raise LtiToolError("Those standards are not in this framework.")
+            raise LtiToolError(_("Those standards are not in this framework."))
         added = frameworks.adopt(viewer.course, chosen)
     db.session.commit()
     log.info("course %s adopted %d standards of framework %s", viewer.course.id, added, found.id)
@@ -224,7 +229,7 @@ def _edit_page(viewer: Viewer, standard_id: int, *, error: str | None = None, ty
     tree = course_tree(viewer.course)
     standard = tree.standards.get(standard_id)
     if standard is None:
-        raise LtiToolError("This course has not adopted that standard.")
+        raise LtiToolError(_("This course has not adopted that standard."))
     page = render_template(
         "standards/edit.html",
         viewer=viewer,
@@ -247,7 +252,11 @@ def update(standard_id: int):
         return _edit_page(
             viewer,
             standard_id,
-            error=f"Keep the statement under {I_CAN_LIMIT} characters ({len(typed)} now).",
+            error=_(
+                "Keep the statement under %(limit)s characters (%(typed)s now).",
+                limit=I_CAN_LIMIT,
+                typed=len(typed),
+            ),
             typed=typed,
         )
     tree = course_tree(viewer.course)

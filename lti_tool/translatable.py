@@ -1,0 +1,45 @@
+"""English marked for translation when it is shown, for text made outside a request.
+
+The importers run in requests, the worker and the command line alike (standard library only),
+so their problem reasons cannot be translated when they are made. `N_("duplicate '%(value)s'",
+value=key)` returns a `Text`: a `str` that is the English everywhere a string is used
+(comparisons, sorting, logs, the command line, JSON), and that a page shows in the reader's
+language, since Jinja asks it for its `__html__`. Babel extracts `N_` messages like `_`
+ones, so `tests/web/test_translations.py` checks that each has its Spanish.
+"""
+
+from __future__ import annotations
+
+
+class Text(str):
+    """English text whose translation is looked up when it is shown."""
+
+    msgid: str
+    params: dict[str, object]
+
+    def __new__(cls, msgid: str, **params: object) -> Text:
+        text = super().__new__(cls, msgid % params if params else msgid)
+        text.msgid = msgid
+        text.params = params
+        return text
+
+    def translated(self) -> str:
+        """The text in the current request's language (English outside a request)."""
+        from flask_babel import gettext
+
+        return gettext(self.msgid, **{name: shown(value) for name, value in self.params.items()})
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return escape(self.translated())
+
+
+def N_(msgid: str, **params: object) -> Text:  # noqa: N802 (gettext's usual marker name)
+    """`msgid` (with `%(name)s` placeholders filled from `params`), translated when shown."""
+    return Text(msgid, **params)
+
+
+def shown(text: object) -> str:
+    """`text` in the page's language when it was marked with `N_`, else as it is."""
+    return text.translated() if isinstance(text, Text) else str(text)
