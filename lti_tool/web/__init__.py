@@ -20,6 +20,7 @@ def register_blueprints(app: Flask) -> None:
         limits,
         lms_imports,
         lti,
+        overrides,
         pages,
         periods,
         profile,
@@ -45,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lms_imports.bp)
     app.register_blueprint(scoring.bp)  # with publish's routes
     app.register_blueprint(settings.bp)
+    app.register_blueprint(overrides.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)

@@ -48,6 +48,9 @@ ACCESS: dict[str, set[str]] = {
     "settings.preview": TEACHERS,
     "settings.save": TEACHERS,
     "settings.assistants": {"teacher"},  # teachers decide what assistants may do
+    "overrides.index": TEACHERS,
+    "overrides.preview": TEACHERS,
+    "overrides.save": TEACHERS,
     "periods.index": TEACHERS,
     "periods.save": TEACHERS,
     "periods.close": TEACHERS,
