@@ -25,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         periods,
         profile,
         publish,  # noqa: F401 (adds its routes to scoring.bp)
+        scale_editor,
         scoring,
         security,
         settings,
@@ -47,6 +48,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(scoring.bp)  # with publish's routes
     app.register_blueprint(settings.bp)
     app.register_blueprint(overrides.bp)
+    app.register_blueprint(scale_editor.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)
