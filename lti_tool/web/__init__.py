@@ -12,6 +12,7 @@ def register_blueprints(app: Flask) -> None:
         alignments,
         cells,
         course_copy,
+        cut_scores,
         exemptions,
         exports,
         gradebook,
@@ -53,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(alignments.bp)
+    app.register_blueprint(cut_scores.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(standards.bp)
     app.register_blueprint(share.bp)

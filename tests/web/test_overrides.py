@@ -49,6 +49,8 @@ def test_an_override_on_a_branch_is_previewed_saved_and_recomputed(browser, ids:
     page = visit.get("/settings/overrides").get_data(as_text=True)
     assert "<h1>Calculation overrides</h1>" in page
     assert "there is no override" in page
+    spanish = visit.get("/settings/overrides", lang="es").get_data(as_text=True)
+    assert "<h1>Excepciones de cálculo</h1>" in spanish
 
     proposal = {**override_form(page), "node": str(ids.standards[BRANCH]), "method": "mean"}
     preview = visit.post("/settings/overrides/preview", proposal)
