@@ -8,14 +8,16 @@ import re
 from sqlalchemy import select
 
 from lti_tool.extensions import db
-from lti_tool.models import CurrentLevel, StandardOverride
+from lti_tool.models import Course, CurrentLevel, Standard, StandardEdge, StandardOverride
+from lti_tool.services import overrides as override_service
 from lti_tool.worker import Worker
-from tests.live import STUDENT, TEACHER
+from tests.live import OTHER_COURSE, STUDENT, TEACHER
 from tests.web.test_settings import fields
 
 from .conftest import Ids, launch_as
 
 BRANCH = "A-REI"
+OTHER_TEACHER = "103"
 
 
 def override_form(page: str) -> dict[str, str]:
@@ -134,4 +136,32 @@ def test_the_form_needs_the_launch_and_students_are_refused(browser, ids: Ids, t
     student = launch_as(browser, STUDENT)
     assert student.get("/settings/overrides").status_code == 403
     assert student.post("/settings/overrides/preview", proposal).status_code == 403
+    assert overrides(tool) == {}
+
+
+def test_conflicting_parent_overrides_are_listed_for_the_teacher(browser, ids: Ids, tool):
+    """A-REI.3 also sits under A-CED: both branches' overrides are equally near and differ."""
+    shared, first, second = (ids.standards[c] for c in ("A-REI.3", "A-CED", "A-REI"))
+    with tool.app_context():
+        framework = db.session.get(Standard, shared).framework_id
+        db.session.add(
+            StandardEdge(framework_id=framework, parent_id=first, child_id=shared, position=99)
+        )
+        course = db.session.get(Course, ids.course)
+        override_service.set_override(course, first, "highest")
+        override_service.set_override(course, second, "mean")
+        db.session.commit()
+    page = launch_as(browser, TEACHER).get("/settings/overrides").get_data(as_text=True)
+    conflicts = page[page.index('id="conflicts"') :]
+    assert "A-REI.3: uses A-CED's override, not A-REI's" in conflicts
+
+
+def test_a_teacher_of_another_course_cannot_set_an_override_here(browser, ids: Ids, tool):
+    elsewhere = launch_as(browser, OTHER_TEACHER, OTHER_COURSE)
+    page = elsewhere.get("/settings/overrides").get_data(as_text=True)
+    proposal = {**override_form(page), "node": str(ids.standards[BRANCH]), "method": "mean"}
+    answer = elsewhere.post("/settings/overrides/preview", proposal)
+    assert answer.status_code == 400
+    assert "Choose one of the course&#39;s standards or branches." in answer.get_data(as_text=True)
+    assert elsewhere.post("/settings/overrides/save", proposal).status_code == 400
     assert overrides(tool) == {}
