@@ -4,6 +4,7 @@ re-maps it (dates kept), bad tables are refused with nothing saved."""
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -167,4 +168,19 @@ def test_students_other_courses_and_unlaunched_posts_are_refused(column, tool, l
     assert elsewhere.get("/lms-columns/cut-scores", item=item).status_code == 404
     assert elsewhere.post("/lms-columns/cut-scores/preview", unlaunched).status_code == 404
     assert elsewhere.post("/lms-columns/cut-scores/save", unlaunched).status_code == 404
+    assert all(cuts == OLD for cuts in stored(tool).values())
+
+
+def test_an_unreachable_lms_is_said_plainly_and_nothing_is_saved(column, tool, lms: Lms, caplog):
+    teacher, ids, item = column
+    page = teacher.get("/lms-columns/cut-scores", item=item).get_data(as_text=True)
+    proposal = {**cut_form(page), **proficient_from(ids, "85")}
+    lms.platform.faults.inject(r"/results$", status=503, count=10)
+    with caplog.at_level(logging.WARNING, logger="lti_tool.web.cut_scores"):
+        answer = teacher.post("/lms-columns/cut-scores/preview", proposal)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 502
+    assert "The LMS grades could not be read for the preview" in text and "503" in text
+    assert "Save these cut scores" not in text
+    assert any("503" in record.getMessage() for record in caplog.records)
     assert all(cuts == OLD for cuts in stored(tool).values())
