@@ -40,6 +40,7 @@ from .evidence_cells import (
     cell_histories,
 )
 from .lms_columns import (
+    CutScores,
     ags_client,
     align_line_item,
     aligned_columns,
@@ -52,11 +53,13 @@ from .lms_columns import (
 from .roster import ACTIVE, described
 
 __all__ = [
+    "Remap",
     "ResultsReport",
     "align_line_item",
     "checked_cut_scores",
     "level_for",
     "lms_line_items",
+    "preview_cut_scores",
     "stable_tag",
     "sync_results",
 ]
@@ -251,3 +254,52 @@ def _change(
         comment=f"{assessment.title}: {score:g}/{maximum:g} ({round(percent, 1):g}%) in the LMS",
         now=now,
     )
+
+
+@dataclass(frozen=True)
+class Remap:
+    """Evidence already read through the old cut scores whose level the new ones change."""
+
+    student_id: int
+    standard_id: int
+    percent: float
+    before: float  # level points under the old cut scores
+    after: float  # under the new ones
+
+
+def preview_cut_scores(
+    course: Course, assessment: Assessment, tables: dict[int, CutScores]
+) -> list[Remap]:
+    """What the next sync would re-map if `assessment`'s cut scores became `tables`.
+
+    Reads the column's results from the platform (ServiceCallFailed when it cannot) and writes
+    nothing. A cell counts when its live evidence came from this very value under the old cut
+    scores and the new ones give it another level: the sync supersedes it, keeping its date.
+    Values the LMS changed since the last sync are left out (the sync records those anyway).
+    """
+    report = ResultsReport()
+    fetched = _fetch_results(course, [assessment], report, None)
+    students = _students(course)
+    history = cell_histories(course, SOURCE, [assessment.id])
+    now = utcnow()
+    found: list[Remap] = []
+    for _assessment, results in fetched:
+        for result in results:
+            student_id = _student_for(result, students, report)
+            value = _value(result)
+            if student_id is None or value is None:
+                continue
+            percent = round(value[0] * 100 / value[1], 6)
+            for alignment in assessment.alignments:
+                new = tables.get(alignment.standard_id)
+                if new is None:
+                    continue
+                cell = (assessment.id, student_id, alignment.standard_id)
+                proposed = Alignment(standard_id=alignment.standard_id, cut_scores=new)
+                args = (result.user_id, value, cell, history, now)
+                is_read_as_now = _change(assessment, alignment, *args) is None
+                if is_read_as_now and _change(assessment, proposed, *args) is not None:
+                    before = level_for(alignment.cut_scores, percent)
+                    after = level_for(new, percent)
+                    found.append(Remap(student_id, alignment.standard_id, percent, before, after))
+    return found

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
         cells,
         console_session,
         course_copy,
+        cut_scores,
         exemptions,
         exports,
         gradebook,
@@ -22,10 +23,12 @@ def register_blueprints(app: Flask) -> None:
         limits,
         lms_imports,
         lti,
+        overrides,
         pages,
         periods,
         profile,
         publish,  # noqa: F401 (adds its routes to scoring.bp)
+        scale_editor,
         scoring,
         security,
         settings,
@@ -47,10 +50,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lms_imports.bp)
     app.register_blueprint(scoring.bp)  # with publish's routes
     app.register_blueprint(settings.bp)
+    app.register_blueprint(overrides.bp)
+    app.register_blueprint(scale_editor.bp)
     app.register_blueprint(periods.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(alignments.bp)
+    app.register_blueprint(cut_scores.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(standards.bp)
     app.register_blueprint(share.bp)
