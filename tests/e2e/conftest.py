@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.live import register_lms
+from tests.live import COURSE, STUDENT, register_lms
 from tests.web.conftest import seed
 
 CHROMIUM = "/usr/bin/chromium"
@@ -21,6 +22,36 @@ ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+def launch_in_lms(page, lms, who: str) -> str:
+    """Open the demo course in the LMS as `who`; the launch token of the tool's frame."""
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={who}")
+    page.frame_locator("iframe[name=tool-frame]").locator("h1").first.wait_for()
+    return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
+
+
+def teacher_pages(ids) -> list[str]:
+    """Every page a teacher opens from the course (the seeded course's ids)."""
+    student, standard = ids.users[STUDENT], ids.standards["F-IF.6"]
+    return [
+        "/gradebook",
+        f"/students/{student}/standards/{standard}",
+        f"/students/{student}",
+        "/sync",
+        "/settings",
+        "/settings/overrides",
+        "/settings/scale",
+        "/periods",
+        "/assessments",
+        "/course/copy",
+        "/lms-columns",
+        "/standards",
+        "/evidence/import",
+        "/evidence/lms-import",
+        f"/standards/{standard}/edit",
+        f"/students/{student}/share",
+    ]
 
 
 @pytest.fixture(scope="session")

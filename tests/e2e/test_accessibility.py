@@ -4,11 +4,10 @@ test (test_grid_keyboard.py); docs/ACCESSIBILITY.md says what each criterion res
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.live import ADMIN, COURSE, MENTOR, STUDENT, TEACHER
+from tests.e2e.conftest import launch_in_lms, teacher_pages
+from tests.live import ADMIN, MENTOR, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
 
@@ -19,13 +18,6 @@ WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
 def site(live, tool_server):
     lms, ids = live
     return tool_server.url, lms, ids
-
-
-def _launch(page, lms, who: str) -> str:
-    """Launch inside the LMS as `who`; the launch token of the tool's frame."""
-    page.goto(f"{lms.issuer}/courses/{COURSE}?as={who}")
-    page.frame_locator("iframe[name=tool-frame]").locator("h1").first.wait_for()
-    return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
 
 
 def _violations(page) -> list[str]:
@@ -40,24 +32,9 @@ def _violations(page) -> list[str]:
 
 def test_teacher_pages_pass_axe(site, page):
     base, lms, ids = site
-    token = _launch(page, lms, TEACHER)
-    student, standard = ids.users[STUDENT], ids.standards["F-IF.6"]
+    token = launch_in_lms(page, lms, TEACHER)
     found = {}
-    for path in (
-        "/gradebook",
-        f"/students/{student}/standards/{standard}",
-        f"/students/{student}",
-        "/sync",
-        "/settings",
-        "/periods",
-        "/assessments",
-        "/course/copy",
-        "/lms-columns",
-        "/standards",
-        "/evidence/lms-import",
-        f"/standards/{standard}/edit",
-        f"/students/{student}/share",
-    ):
+    for path in teacher_pages(ids):
         page.goto(f"{base}{path}?launch={token}")
         page.locator("h1").first.wait_for()
         found[path] = _violations(page)
@@ -68,7 +45,7 @@ def test_student_parent_and_admin_pages_pass_axe(site, page):
     base, lms, _ids = site
     found = {}
     for who in (STUDENT, MENTOR, ADMIN):
-        token = _launch(page, lms, who)
+        token = launch_in_lms(page, lms, who)
         page.goto(f"{base}/home?launch={token}")
         page.locator("h1").first.wait_for()
         found[who] = _violations(page)
@@ -81,7 +58,7 @@ def test_student_parent_and_admin_pages_pass_axe(site, page):
 def test_share_link_pages_pass_axe(site, page):
     """The new link shown once, the list of links, and the page a family opens."""
     base, lms, ids = site
-    token = _launch(page, lms, TEACHER)
+    token = launch_in_lms(page, lms, TEACHER)
     page.goto(f"{base}/students/{ids.users[STUDENT]}/share?launch={token}")
     page.get_by_role("button", name="Create a share link").click()
     link = page.get_by_label("Share link").input_value()

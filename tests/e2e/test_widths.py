@@ -3,11 +3,10 @@ the gradebook grid and wide tables scroll, each in its own container."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.live import ADMIN, COURSE, MENTOR, STUDENT, TEACHER
+from tests.e2e.conftest import launch_in_lms, teacher_pages
+from tests.live import ADMIN, MENTOR, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
 
@@ -17,12 +16,6 @@ OVERFLOW = """() => {
   const root = document.documentElement;
   return Math.max(root.scrollWidth, document.body.scrollWidth) - root.clientWidth;
 }"""
-
-
-def _launch(page, lms, who: str) -> str:
-    page.goto(f"{lms.issuer}/courses/{COURSE}?as={who}")
-    page.frame_locator("iframe[name=tool-frame]").locator("h1").first.wait_for()
-    return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
 
 
 def _overflows(page, urls: dict[str, str]) -> dict[str, int]:
@@ -42,30 +35,12 @@ def _overflows(page, urls: dict[str, str]) -> dict[str, int]:
 def test_no_page_scrolls_sideways_at_any_width(live, tool_server, page):
     lms, ids = live
     base = tool_server.url
-    student, standard = ids.users[STUDENT], ids.standards["F-IF.6"]
-    teacher = _launch(page, lms, TEACHER)
-    urls = {
-        path: f"{base}{path}?launch={teacher}"
-        for path in (
-            "/gradebook",
-            f"/students/{student}/standards/{standard}",
-            f"/students/{student}",
-            "/sync",
-            "/settings",
-            "/periods",
-            "/assessments",
-            "/course/copy",
-            "/lms-columns",
-            "/standards",
-            "/evidence/import",
-            "/evidence/lms-import",
-            f"/standards/{standard}/edit",
-            f"/students/{student}/share",
-        )
-    }
+    student = ids.users[STUDENT]
+    teacher = launch_in_lms(page, lms, TEACHER)
+    urls = {path: f"{base}{path}?launch={teacher}" for path in teacher_pages(ids)}
     page.goto(urls[f"/students/{student}/share"])
     page.get_by_role("button", name="Create a share link").click()
     urls["family view"] = page.get_by_label("Share link").input_value()
     for who in (STUDENT, MENTOR, ADMIN):
-        urls[f"{who} home"] = f"{base}/home?launch={_launch(page, lms, who)}"
+        urls[f"{who} home"] = f"{base}/home?launch={launch_in_lms(page, lms, who)}"
     assert _overflows(page, urls) == {}
