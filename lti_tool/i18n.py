@@ -58,13 +58,20 @@ def current_language() -> str:
 
 
 def read_catalog(folder: Path) -> Catalog:
-    """A language's `.po` files (`<lang>/LC_MESSAGES/*.po`) as one catalog."""
+    """A language's `.po` files (`<lang>/LC_MESSAGES/*.po`) as one catalog.
+
+    The plural rule is the one the files' `Plural-Forms` header gives (their msgstr[n] follow
+    it), not CLDR's for the language: CLDR gives Spanish three forms ("many" for millions), so
+    with its rule every plural but the singular would find no translation and show English.
+    """
     catalog = Catalog(locale=folder.parts[-2])
     for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as po_file:
-            for message in read_po(po_file, locale=folder.parts[-2]):
-                if message.id:
-                    catalog[message.id] = message
+            fragment = read_po(po_file, locale=folder.parts[-2])
+        catalog.mime_headers = [("Plural-Forms", fragment.plural_forms)]
+        for message in fragment:
+            if message.id:
+                catalog[message.id] = message
     return catalog
 
 
@@ -73,7 +80,9 @@ def compile_catalogs(source: Path, target: Path) -> None:
     under `target`."""
     for folder in sorted({po.parent for po in source.glob("*/LC_MESSAGES/*.po")}):
         mo_path = target / folder.relative_to(source) / "messages.mo"
-        newest = max(po.stat().st_mtime for po in folder.glob("*.po"))
+        # This module's own changes (how catalogs merge) count as changes of the sources too.
+        sources = [*folder.glob("*.po"), Path(__file__)]
+        newest = max(path.stat().st_mtime for path in sources)
         if mo_path.exists() and mo_path.stat().st_mtime >= newest:
             continue
         catalog = read_catalog(folder)
