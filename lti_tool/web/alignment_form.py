@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from ..errors import MasteryRejected
 from ..models import Scale
 from ..services.lms_columns import checked_cut_scores
@@ -54,7 +56,7 @@ def read_alignment_form(
                 except MasteryRejected as error:
                     form.errors[f"std-{sid}"] = error.message
     if not any(row.is_aligned for row in rows):
-        form.errors["form"] = (
+        form.errors["form"] = _(
             "Tick at least one standard; to stop using the column, remove its alignment."
         )
     return form
@@ -75,13 +77,21 @@ def _cuts(
         level = levels[position]
         minimum = _percent(text)
         if minimum is None:
-            form.errors[name] = f"Enter the minimum percent for {level.label} as a number."
+            form.errors[name] = _(
+                "Enter the minimum percent for %(level)s as a number.", level=level.label
+            )
         elif not 0 < minimum <= 100:
-            form.errors[name] = (
+            form.errors[name] = _(
                 "Enter a percent above 0 and at most 100 (the lowest level starts at 0%)."
             )
         elif minimum <= below[0]:
-            form.errors[name] = f"{level.label} must start above {below[1]} ({below[0]:g}%)."
+            lower, lower_minimum = below[1], f"{below[0]:g}"
+            form.errors[name] = _(
+                "%(level)s must start above %(lower)s (%(minimum)s%%).",
+                level=level.label,
+                lower=lower,
+                minimum=lower_minimum,
+            )
         else:
             cuts.append([minimum, level.points])
             below = (minimum, level.label)

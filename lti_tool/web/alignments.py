@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import lazy_gettext
 
 from ..errors import MasteryRejected, NotFound
 from ..extensions import db
@@ -27,8 +28,10 @@ log = logging.getLogger(__name__)
 bp = Blueprint("alignments", __name__)
 
 NOTICES = {
-    "saved": "Alignment saved. Press “Sync from LMS” to read the column's grades as evidence.",
-    "removed": "The column is no longer aligned; the evidence it gave is kept.",
+    "saved": lazy_gettext(
+        "Alignment saved. Press “Sync from LMS” to read the column's grades as evidence."
+    ),
+    "removed": lazy_gettext("The column is no longer aligned; the evidence it gave is kept."),
 }
 
 

@@ -8,6 +8,8 @@ saved, the request commits only after the service succeeded.
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from ..errors import MasteryRejected, NotFound
 from ..extensions import db
@@ -25,10 +27,10 @@ bp = Blueprint("cells", __name__)
 
 CELL = "/students/<int:student_id>/standards/<int:standard_id>"
 SAVED = {
-    "added": "Evidence added.",
-    "corrected": "Correction saved; the old entry is kept.",
-    "exempted": "Exemption saved: what it covers is left out of every calculation.",
-    "lifted": "Exemption lifted: everything it left out counts again.",
+    "added": lazy_gettext("Evidence added."),
+    "corrected": lazy_gettext("Correction saved; the old entry is kept."),
+    "exempted": lazy_gettext("Exemption saved: what it covers is left out of every calculation."),
+    "lifted": lazy_gettext("Exemption lifted: everything it left out counts again."),
 }
 
 
@@ -83,7 +85,7 @@ def correct(student_id: int, standard_id: int, evidence_id: int):
         student.id,
         standard_id,
     ):
-        raise NotFound("That evidence is not part of this student's record on this standard.")
+        raise NotFound(_("That evidence is not part of this student's record on this standard."))
     view = build_cell(viewer.course, student, standard_id)
     form = read_evidence_form(request.form, view.scale, (), utcnow(), request_zone())
     if not form.is_valid:
@@ -153,6 +155,9 @@ def _page(
 
 def _back_link(viewer: Viewer, view: CellView) -> tuple[str, str]:
     if viewer.is_teacher:
-        return launch_url("gradebook.index"), "Back to the gradebook"
-    name = "your profile" if viewer.user.id == view.student.id else view.student.display_name
-    return launch_url("profile.show", student_id=view.student.id), f"Back to {name}"
+        return launch_url("gradebook.index"), _("Back to the gradebook")
+    if viewer.user.id == view.student.id:
+        text = _("Back to your profile")
+    else:
+        text = _("Back to %(name)s", name=view.student.display_name)
+    return launch_url("profile.show", student_id=view.student.id), text

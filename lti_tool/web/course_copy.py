@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..extensions import db
 from ..services import course_copy
 from .access import Viewer, teacher_viewer
 
 bp = Blueprint("course_copy", __name__)
-
-NOTICE = (
-    "The setup of {source} is here: {report.standards} standards, {report.assessments} "
-    "assessments, the scale “{report.scale}” and its settings. No evidence was copied."
-)
 
 
 def offers(viewer: Viewer) -> list[course_copy.Candidate]:
@@ -39,7 +36,14 @@ def bring():
     )
     report = course_copy.bring_setup(source, viewer.course)
     db.session.commit()
-    notice = NOTICE.format(source=source.display_name, report=report)
+    notice = _(
+        "The setup of %(source)s is here: %(standards)s, %(assessments)s, the scale “%(scale)s” "
+        "and its settings. No evidence was copied.",
+        source=source.display_name,
+        standards=ngettext("%(num)d standard", "%(num)d standards", report.standards),
+        assessments=ngettext("%(num)d assessment", "%(num)d assessments", report.assessments),
+        scale=report.scale,
+    )
     return render_template("course/copied.html", viewer=viewer, notice=notice, source=source)
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from zoneinfo import TZPATH
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 
 from ..errors import NotFound
 from ..extensions import db
@@ -26,11 +28,11 @@ log = logging.getLogger(__name__)
 bp = Blueprint("periods", __name__)
 
 NOTICES = {
-    "added": "Grading period added.",
-    "changed": "Grading period saved.",
-    "closed": "Grading period closed: no more grades go to its column.",
-    "reopened": "Grading period reopened.",
-    "zone": "Time zone saved.",
+    "added": lazy_gettext("Grading period added."),
+    "changed": lazy_gettext("Grading period saved."),
+    "closed": lazy_gettext("Grading period closed: no more grades go to its column."),
+    "reopened": lazy_gettext("Grading period reopened."),
+    "zone": lazy_gettext("Time zone saved."),
 }
 
 
@@ -50,7 +52,9 @@ class PeriodForm:
         try:
             grace = int(self.grace_days or "0")
         except ValueError:
-            self.errors["grace_days"] = f"Enter a whole number of days, 0 to {MAX_GRACE_DAYS}."
+            self.errors["grace_days"] = _(
+                "Enter a whole number of days, 0 to %(most)s.", most=MAX_GRACE_DAYS
+            )
             grace = 0
         if starts is None or ends is None or self.errors:
             return None
@@ -61,8 +65,11 @@ class PeriodForm:
         try:
             return date.fromisoformat(text)
         except ValueError:
-            what = "start" if name == "starts_on" else "end"
-            self.errors[name] = f"Enter the {what} date as YYYY-MM-DD, for example 2026-09-01."
+            self.errors[name] = (
+                _("Enter the start date as YYYY-MM-DD, for example 2026-09-01.")
+                if name == "starts_on"
+                else _("Enter the end date as YYYY-MM-DD, for example 2026-09-01.")
+            )
             return None
 
 
@@ -155,7 +162,7 @@ def _page(
     zone = periods.course_zone(course).key
     zones = zone_names() if zone in zone_names() else [zone, *zone_names()]
     if target is not None and target not in {s.period.id for s in statuses}:
-        raise NotFound("That grading period is not part of this course.")
+        raise NotFound(_("That grading period is not part of this course."))
     return render_template(
         "periods/index.html",
         viewer=viewer,

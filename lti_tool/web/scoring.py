@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
 
 from ..errors import MasteryRejected, NotFound, SessionExpired
 from ..extensions import db
@@ -55,11 +56,11 @@ def create():
     chosen = {int(value) for value in raw if value.isdigit()}
     errors = {}
     if not title:
-        errors["title"] = "Give the assessment a title."
+        errors["title"] = _("Give the assessment a title.")
     elif len(title) > scoring.TITLE_LIMIT:
-        errors["title"] = f"Keep the title under {scoring.TITLE_LIMIT} characters."
+        errors["title"] = _("Keep the title under %(limit)s characters.", limit=scoring.TITLE_LIMIT)
     if not chosen or len(chosen) != len(raw):
-        errors["standards"] = "Choose at least one of the course's standards."
+        errors["standards"] = _("Choose at least one of the course's standards.")
     if not errors:
         try:
             assessment = scoring.create_assessment(viewer.course, title, chosen)
@@ -143,8 +144,8 @@ def _kept(assessment_id: int):
     view = view_from_snapshot(request.form.get("sheet", ""), assessment_id)
     if view is None:
         raise SessionExpired(
-            "Your session with the tool has ended.",
-            hint="Open the tool again from your course; nothing you saved is lost.",
+            _("Your session with the tool has ended."),
+            hint=_("Open the tool again from your course; nothing you saved is lost."),
         )
     log.info("scores not saved: the launch expired (assessment %s)", assessment_id)
     _frame_like_the_launch(request.form.get("launch", ""))

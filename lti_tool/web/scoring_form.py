@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from ..services.scoring import COMMENT_LIMIT, Mark, ScoringSheet
 from ..services.views.common import ScaleView
 from .forms import read_day
@@ -150,25 +152,33 @@ def read_score_form(values: Mapping[str, str], view: SheetView, now: datetime) -
     codes = {t: code for t, code, _ in view.standards}
     for (student, standard), typed in form.levels.items():
         comment = form.comments[(student, standard)].strip()
-        where = f"{names[student]} on {codes[standard]}"
+        who = {"name": names[student], "code": codes[standard]}
         name = cell_name("cell", student, standard)
         if len(comment) > COMMENT_LIMIT:
-            form.errors[name] = f"{where}: keep the comment under {COMMENT_LIMIT} characters."
+            form.errors[name] = _(
+                "%(name)s on %(code)s: keep the comment under %(limit)s characters.",
+                limit=COMMENT_LIMIT,
+                **who,
+            )
         elif typed and typed not in allowed:
-            form.errors[name] = f"{where}: choose one of the levels of the course's scale."
+            form.errors[name] = _(
+                "%(name)s on %(code)s: choose one of the levels of the course's scale.", **who
+            )
         elif comment and not typed:
-            form.errors[name] = f"{where}: choose a level for this comment, or clear it."
+            form.errors[name] = _(
+                "%(name)s on %(code)s: choose a level for this comment, or clear it.", **who
+            )
         elif typed:
             form.marks.append(Mark(student, standard, allowed[typed], comment or None))
     if form.is_valid and not form.marks:
-        form.errors["form"] = "Choose a level for at least one student before saving."
+        form.errors["form"] = _("Choose a level for at least one student before saving.")
     return form
 
 
 def filled(form: ScoreForm, view: SheetView, value: str) -> ScoreForm:
     """The typed sheet with every cell set to one level ("everyone at Proficient")."""
     if value not in {level.value for level in view.levels}:
-        form.errors["fill"] = "Choose the level to give everyone."
+        form.errors["fill"] = _("Choose the level to give everyone.")
         return form
     for cell in view.cells:
         form.levels[cell] = value

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import gettext as _
 
 from ..errors import LtiToolError, MasteryRejected, PermissionDenied
 from ..extensions import db
@@ -40,7 +41,7 @@ def show():
     row = settings_for(viewer.course)
     form = form_from_settings(row, mastery_settings(viewer.course, row))
     saved = request.args.get("saved") == "1"
-    return _page(viewer, form, notice="Settings saved." if saved else None)
+    return _page(viewer, form, notice=_("Settings saved.") if saved else None)
 
 
 @bp.post("/settings/preview")
@@ -57,7 +58,7 @@ def save():
     form, scales = _read(viewer)
     row = settings_for(viewer.course)
     if not form.is_valid or request.form.get("previewed") != fingerprint(row, form):
-        note = "Check this preview of what you are about to save, then save it."
+        note = _("Check this preview of what you are about to save, then save it.")
         return _previewed(viewer, form, scales, notice=note, status=409)
     course = viewer.course
     try:
@@ -79,10 +80,10 @@ def assistants():
     """Whether teaching assistants change the course as teachers do (teachers decide)."""
     viewer = teacher_viewer()
     if viewer.is_assistant:
-        raise PermissionDenied("Only the course's teachers decide what teaching assistants do.")
+        raise PermissionDenied(_("Only the course's teachers decide what teaching assistants do."))
     choice = request.form.get("assistants")
     if choice not in ("edit", "view"):
-        raise LtiToolError("Choose what teaching assistants may do.")
+        raise LtiToolError(_("Choose what teaching assistants may do."))
     settings_for(viewer.course).assistants_may_edit = choice == "edit"
     db.session.commit()
     log.info("course %s: assistants may edit = %s", viewer.course.id, choice == "edit")

@@ -10,6 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
 from ..mastery import METHODS, POLICIES, ROLLUPS, MasteryError, MasterySettings
 from ..mastery.calculation import MAX_MIN_EVIDENCE
 from ..mastery.methods import Parameter
@@ -17,16 +20,20 @@ from ..mastery.policies import validate_table
 from ..models import CourseSettings, Scale
 
 ROLLUP_LABELS = {
-    "mean_of_children": "Average of the standards under it",
-    "minimum_of_children": "Lowest of the standards under it",
-    "all_children_at_mastery": "At mastery only when every standard under it is",
-    "share_at_mastery": "Share of the standards under it at mastery",
+    "mean_of_children": lazy_gettext("Average of the standards under it"),
+    "minimum_of_children": lazy_gettext("Lowest of the standards under it"),
+    "all_children_at_mastery": lazy_gettext("At mastery only when every standard under it is"),
+    "share_at_mastery": lazy_gettext("Share of the standards under it at mastery"),
 }
 POLICY_HELP = {
-    "level_conversion": "The average of the student's current levels, converted to a percent "
-    "through the table below (linear between rows).",
-    "share_at_mastery": "The share of assessed standards at mastery, as a percent.",
-    "credit_no_credit": "Full marks when every assessed standard is at mastery, else zero.",
+    "level_conversion": lazy_gettext(
+        "The average of the student's current levels, converted to a percent "
+        "through the table below (linear between rows)."
+    ),
+    "share_at_mastery": lazy_gettext("The share of assessed standards at mastery, as a percent."),
+    "credit_no_credit": lazy_gettext(
+        "Full marks when every assessed standard is at mastery, else zero."
+    ),
 }
 BLANK_TABLE_ROWS = 2
 
@@ -83,12 +90,12 @@ def read_settings_form(values: Mapping[str, str], scales: Mapping[int, Scale]) -
     """The submitted settings, each field checked; `changes` holds the proposal when valid."""
     form = SettingsForm(values={k: v.strip() for k, v in values.items() if isinstance(v, str)})
     form.scale = _scale(form, scales)
-    method = _choice(form, "method", METHODS, "Choose one of the calculation methods.")
-    rollup = _choice(form, "rollup", ROLLUPS, "Choose one of the roll-ups.")
-    policy = _choice(form, "policy", POLICIES, "Choose one of the summary grade policies.")
+    method = _choice(form, "method", METHODS, _("Choose one of the calculation methods."))
+    rollup = _choice(form, "rollup", ROLLUPS, _("Choose one of the roll-ups."))
+    policy = _choice(form, "policy", POLICIES, _("Choose one of the summary grade policies."))
     params = _params(form, method) if method else {}
     min_evidence = _number(
-        form, "min_evidence", 1, MAX_MIN_EVIDENCE, is_integer=True, what="Minimum evidence"
+        form, "min_evidence", 1, MAX_MIN_EVIDENCE, is_integer=True, what=_("Minimum evidence")
     )
     maximum = _maximum(form)
     policy_params = _policy_params(form, policy) if policy else {}
@@ -111,7 +118,7 @@ def _scale(form: SettingsForm, scales: Mapping[int, Scale]) -> Scale | None:
     text = form.value("scale")
     scale = scales.get(int(text)) if text.isdigit() else None
     if scale is None:
-        form.errors["scale"] = "Choose one of the scales."
+        form.errors["scale"] = _("Choose one of the scales.")
     return scale
 
 
@@ -145,8 +152,11 @@ def _number(
 ) -> float | None:
     """A number within [low, high] (a whole one if `is_integer`), else an error on the field."""
     text = form.value(name)
-    kind = "a whole number" if is_integer else "a number"
-    message = f"{what}: enter {kind} from {low:g} to {high:g}."
+    limits = {"what": what, "low": f"{low:g}", "high": f"{high:g}"}
+    if is_integer:
+        message = _("%(what)s: enter a whole number from %(low)s to %(high)s.", **limits)
+    else:
+        message = _("%(what)s: enter a number from %(low)s to %(high)s.", **limits)
     try:
         value = float(text)
     except ValueError:
@@ -167,7 +177,7 @@ def _maximum(form: SettingsForm) -> float | None:
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and 0 < value <= 100_000):
-        form.errors["maximum"] = "Grade out of: enter a positive number, for example 100."
+        form.errors["maximum"] = _("Grade out of: enter a positive number, for example 100.")
         return None
     return value
 
@@ -192,10 +202,10 @@ def _policy_params(form: SettingsForm, policy: str) -> dict[str, Any]:
         try:
             pairs = validate_table({level: percent for level, percent in rows})
         except MasteryError as error:
-            form.errors["table"] = f"Conversion table: {_sentence(str(error))}"
+            form.errors["table"] = _("Conversion table: %(problem)s", problem=_sentence(str(error)))
             return {}
         if len(pairs) != len(rows):
-            form.errors["table"] = "Conversion table: the same level appears twice."
+            form.errors["table"] = _("Conversion table: the same level appears twice.")
             return {}
         return {"table": {f"{level:g}": percent for level, percent in pairs}}
     found = {}
@@ -209,7 +219,7 @@ def _sentence(text: str) -> str:
     text = text.strip().rstrip(".")
     if text.lower().startswith("conversion table "):
         text = text[len("conversion table ") :]
-    return (text[:1].lower() + text[1:] + ".") if text else "check its rows."
+    return (text[:1].lower() + text[1:] + ".") if text else _("check its rows.")
 
 
 def fingerprint(row: CourseSettings, form: SettingsForm) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
+from flask_babel import lazy_gettext
 
 from ..extensions import db
 from ..services import grades, jobs, periods
@@ -11,10 +12,12 @@ from .access import launch_url, teacher_viewer
 bp = Blueprint("sync", __name__)
 
 NOTICES = {
-    "lms": "Reading grades from the LMS: the evidence appears within a minute.",
-    "roster": "Reading the class list from the LMS.",
-    "retry": "The failed grades will be sent again within a minute.",
-    "recreate": "The column will be created again in the LMS and its grades sent within a minute.",
+    "lms": lazy_gettext("Reading grades from the LMS: the evidence appears within a minute."),
+    "roster": lazy_gettext("Reading the class list from the LMS."),
+    "retry": lazy_gettext("The failed grades will be sent again within a minute."),
+    "recreate": lazy_gettext(
+        "The column will be created again in the LMS and its grades sent within a minute."
+    ),
 }
 
 
