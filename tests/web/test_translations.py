@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
 from flask import Flask
 
 from lti_tool.i18n import SOURCE_DIR, read_catalog
@@ -143,3 +144,20 @@ def test_the_check_finds_english_outside_markers(tool: Flask) -> None:
         "<p>{{ _('Standards') }} · {{ count }}</p><p>Export CSV</p><script>let a = 'x';</script>"
     )
     assert unmarked_text(tool, source) == ["Hello there", "Export CSV"]
+
+
+def test_a_message_in_several_fragments_has_one_spanish() -> None:
+    """Fragments are merged and the first one read wins: the same English must not be
+    translated two ways, or a page's wording would depend on the files' order."""
+    seen: dict[str, tuple[str, object]] = {}
+    differing = []
+    for path in sorted((SOURCE_DIR / "es" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po_file:
+            for message in read_po(po_file):
+                msgid = message.id if isinstance(message.id, str) else message.id[0]
+                if not msgid:
+                    continue
+                first = seen.setdefault(msgid, (path.name, message.string))
+                if first[1] != message.string:
+                    differing.append(f"{msgid!r}: {first[0]} and {path.name}")
+    assert differing == []
