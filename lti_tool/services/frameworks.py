@@ -26,16 +26,20 @@ class CourseTree:
 
     def preorder(self) -> list[int]:
         """Every node once, parents before children, siblings in order."""
+        return [node for node, _depth in self.with_depths()]
+
+    def with_depths(self) -> list[tuple[int, int]]:
+        """`preorder()` with each node's depth (0 for a root), where it first appears."""
         seen: set[int] = set()
-        order: list[int] = []
-        stack = list(reversed(self.roots))
+        order: list[tuple[int, int]] = []
+        stack = [(root, 0) for root in reversed(self.roots)]
         while stack:
-            node = stack.pop()
+            node, depth = stack.pop()
             if node in seen:
                 continue
             seen.add(node)
-            order.append(node)
-            stack.extend(reversed(self.children.get(node, [])))
+            order.append((node, depth))
+            stack.extend((child, depth + 1) for child in reversed(self.children.get(node, [])))
         return order
 
     def leaves(self) -> list[int]:

@@ -193,25 +193,10 @@ def index_page(viewer: Viewer, *, title: str, chosen: set[int], errors: dict[str
         assessments=scoring.tool_assessments(course),
         gradings=published.GRADINGS,
         published_id=request.args.get("published", type=int),
-        standards=[(tree.standards[sid], depth) for sid, depth in _depths(tree)],
+        standards=[(tree.standards[sid], depth) for sid, depth in tree.with_depths()],
         title=title,
         chosen=chosen,
         errors=errors,
     )
     db.session.commit()
     return page
-
-
-def _depths(tree) -> list[tuple[int, int]]:
-    """Every adopted standard in tree order with its depth (for an indented checklist)."""
-    out: list[tuple[int, int]] = []
-    seen: set[int] = set()
-    stack = [(root, 0) for root in reversed(tree.roots)]
-    while stack:
-        node, depth = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        out.append((node, depth))
-        stack.extend((child, depth + 1) for child in reversed(tree.children.get(node, [])))
-    return out

@@ -85,14 +85,7 @@ def _params(calculation: Calculation) -> list[tuple[str, str]]:
 
 def _choices(tree: CourseTree, set_on: dict[int, Calculation]) -> list[NodeChoice]:
     """Each node once (the first place it appears), with its depth for indenting."""
-    found: list[NodeChoice] = []
-    seen: set[int] = set()
-    stack = [(root, 0) for root in reversed(tree.roots)]
-    while stack:
-        node, depth = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        found.append(NodeChoice(tree.standards[node], depth, node in set_on))
-        stack.extend((child, depth + 1) for child in reversed(tree.children.get(node, [])))
-    return found
+    return [
+        NodeChoice(tree.standards[node], depth, node in set_on)
+        for node, depth in tree.with_depths()
+    ]
