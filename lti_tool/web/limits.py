@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from flask_babel import gettext as _
 from sqlalchemy import Insert, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import LtiToolError
+from ..errors import N_, LtiToolError
 from ..extensions import db
 from ..models import RateCounter
 
@@ -74,17 +75,22 @@ class Decision:
 
 class RateLimited(LtiToolError):
     status = 429
-    title = "Too many requests"
+    title = N_("Too many requests")
 
     def __init__(self, scope: str, decision: Decision):
         super().__init__(
-            f"Too many requests right now. Try again in {decision.retry_after} seconds.",
+            _(
+                "Too many requests right now. Try again in %(seconds)s seconds.",
+                seconds=decision.retry_after,
+            ),
             detail=(
                 f"rate limit {scope}: {decision.count} > {decision.limit.count} "
                 f"per {decision.limit.seconds} s"
             ),
-            hint="Wait a moment and open the tool again. If this persists, tell your "
-            "administrator: the limits are set in the tool's configuration.",
+            hint=N_(
+                "Wait a moment and open the tool again. If this persists, tell your "
+                "administrator: the limits are set in the tool's configuration."
+            ),
         )
         self.retry_after = decision.retry_after
 
@@ -178,7 +184,7 @@ def _retry_after(response: Any) -> Any:
 
 def init_app(app: Flask) -> None:
     """Check the limit settings now; count per address before views; 429 with Retry-After."""
-    for setting in (REGISTRATION_LIMIT, *(s for _, s in ADDRESS_LIMITS.values())):
+    for setting in (REGISTRATION_LIMIT, *(s for _scope, s in ADDRESS_LIMITS.values())):
         _limit(setting, app.config)  # a malformed setting fails at start, not per request
     app.before_request(enforce_address)
     app.after_request(_retry_after)
