@@ -5,7 +5,7 @@ with the request id; the log gets the technical reason. Never a stack trace.
 
 The page is in the person's language: an error's title, message and hint stay English on the
 error (the log gets English) and are translated when the page is rendered, so raise them marked
-with `N_("...")` (or already translated with `_()` when they carry values).
+with `N_("...")` or as a `Text` (or already translated with `_()`).
 """
 
 from __future__ import annotations
@@ -21,19 +21,10 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .extensions import db
+from .i18n import translated
+from .translatable import N_
 
 log = logging.getLogger(__name__)
-
-
-def N_(message: str) -> str:  # noqa: N802 (the name gettext's extraction knows)
-    """Mark English for translation where it is rendered (an error's message or hint)."""
-    return message
-
-
-def translated(text: object) -> object:
-    """Text marked with `N_`, a lazy string or text translated already, in the page's language
-    (text the catalog does not hold, such as a name, stays as it is)."""
-    return _(str(text)) if text else text
 
 
 # Werkzeug's own titles and descriptions of the errors a person meets, so their page is

@@ -22,6 +22,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale
+from flask_babel import gettext as translate
+
+from .translatable import Text
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,14 @@ def select_locale() -> str:
 def current_language() -> str:
     """The language of the page being rendered ("en" or "es")."""
     return str(get_locale() or DEFAULT)
+
+
+def translated(text: object) -> object:
+    """Marked English (`N_`, `Text`, lazy) in the page's language; text the catalog does not
+    hold, such as a name or text translated already, stays as it is."""
+    if isinstance(text, Text):
+        return translate(text.message, **text.values)
+    return translate(str(text)) if text else text
 
 
 def read_catalog(folder: Path) -> Catalog:
@@ -94,3 +105,4 @@ def init_app(app: Flask) -> None:
     # `{% trans %}` blocks collapse their whitespace, so msgids stay one readable line.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["translated"] = translated

@@ -49,6 +49,10 @@ def test_a_student_with_a_spanish_lms_sees_their_profile_in_spanish(
     assert todo < tree < page.index("Calificación resumen")
     assert '<span class="badge na">Aún sin evaluar</span>' in page  # F-IF.6 for Mateo
     assert 'aria-label="Clave de los niveles"' in page
+    # What to do next, and where each piece of evidence came from.
+    assert "Aún sin evaluar: pregúntale a tu docente cuándo será." in page
+    assert re.search(r"Tu evidencia más reciente fue \w+: revisa los comentarios", page)
+    assert " · Docente · " in page and " · Teacher · " not in page
     # The self-assessment form.
     assert "Autoevaluarme en A-REI.3" in page
     assert "¿En qué nivel creo que estoy en A-REI.3?" in page
