@@ -170,6 +170,8 @@ def test_the_admin_console_in_spanish(tool: Flask, lms: Lms, browser: Browser, i
     data = admin.get("/admin/data").get_data(as_text=True)
     assert "<h1>Qué guarda la herramienta</h1>" in data
     assert "Purgar este registro</button>" in data
+    assert "Evidencia de aprendizaje" in data and "Evidence of learning" not in data
+    assert re.search(r"los inicios de sesión a las \d+ horas", data)
     refused = admin.post("/admin/purge", {"confirm": "not its name"})
     assert refused.status_code == 400
     assert "Para eliminar todas las filas de este registro" in refused.get_data(as_text=True)
