@@ -73,9 +73,13 @@ def read_catalog(folder: Path) -> Catalog:
     catalog = Catalog(locale=folder.parts[-2])
     for po_path in sorted(folder.glob("*.po")):
         with po_path.open("rb") as po_file:
-            for message in read_po(po_file, locale=folder.parts[-2]):
-                if message.id:
-                    catalog[message.id] = message
+            fragment = read_po(po_file, locale=folder.parts[-2])
+        # The fragments' Plural-Forms, not Babel's locale data (which gives Spanish a third
+        # form for millions): a plural written with two forms must find its second one.
+        catalog.mime_headers = fragment.mime_headers
+        for message in fragment:
+            if message.id:
+                catalog[message.id] = message
     return catalog
 
 

@@ -127,6 +127,15 @@ def test_a_family_link_opens_in_the_familys_language_and_switches_back_to_englis
     assert "Pida un enlace nuevo al docente." in page
 
 
+def test_plurals_take_their_spanish_forms(tool: Flask, lms: Lms, browser: Browser, ids: Ids):
+    in_spanish(lms, TEACHER)
+    teacher = launch_as(browser, TEACHER)
+    page = teacher.get(f"/students/{ids.users[STUDENT]}/share").get_data(as_text=True)
+    for days in (7, 30, 90):
+        assert re.search(rf'value="{days}"( checked)?> {days} días</label>', page)
+    assert " days</label>" not in page
+
+
 def test_an_error_page_in_spanish(tool: Flask):
     client = tool.test_client()
     response = client.get("/no-such-page", headers={"Accept-Language": "es-ES,es;q=0.9"})
