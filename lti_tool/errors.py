@@ -32,6 +32,12 @@ log = logging.getLogger(__name__)
 HTTP_TEXTS = (
     N_("Bad Request"),
     N_("The browser (or proxy) sent a request that this server could not understand."),
+    N_("Unauthorized"),
+    N_(
+        "The server could not verify that you are authorized to access the URL requested. You "
+        "either supplied the wrong credentials (e.g. a bad password), or your browser doesn't "
+        "understand how to supply the credentials required."
+    ),
     N_("Forbidden"),
     N_(
         "You don't have the permission to access the requested resource. It is either "

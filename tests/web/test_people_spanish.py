@@ -154,6 +154,13 @@ def test_an_error_page_in_spanish(tool: Flask):
     answer = client.get("/api/nothing", headers={"Accept-Language": "es"}).get_json()
     assert answer["error"] == "No encontrado"
 
+    # A page opened without its launch: the tool's own error, title, message and hint.
+    expired = client.get("/home", headers={"Accept-Language": "es"})
+    page = expired.get_data(as_text=True)
+    assert expired.status_code == 401 and "<h1>Su sesión terminó</h1>" in page
+    assert "Esta página debe abrirse desde su LMS." in page
+    assert "<strong>Qué revisar:</strong> Vuelva a abrir la herramienta desde su curso." in page
+
 
 def test_an_error_with_a_hint_names_what_to_check_in_spanish(
     tool: Flask, lms: Lms, browser: Browser, ids: Ids
