@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models import ShareLink
-from tests.live import ADMIN, OTHER_STUDENT, STUDENT, TEACHER, Lms
+from tests.live import ADMIN, MENTOR, OTHER_STUDENT, STUDENT, TEACHER, Lms
 from tests.lti.conftest import Browser
 from tests.web.conftest import Ids, cell_path, launch_as
 from tests.web.test_share import create_link
@@ -125,6 +125,20 @@ def test_a_family_link_opens_in_the_familys_language_and_switches_back_to_englis
     page = gone.get_data(as_text=True)
     assert gone.status_code == 404 and "Este enlace no funciona" in page
     assert "Pida un enlace nuevo al docente." in page
+
+
+def test_a_mentor_in_spanish_sees_the_linked_student_read_only(
+    tool: Flask, lms: Lms, browser: Browser, ids: Ids
+):
+    in_spanish(lms, MENTOR)
+    mentor = launch_as(browser, MENTOR)
+    assert "<h1>Progreso de los estudiantes</h1>" in mentor.landing
+    assert "La escuela lo vinculó a este estudiante en " in mentor.landing
+    assert ">Progreso de Mateo Hernández</a>" in mentor.landing
+    page = mentor.get(f"/students/{ids.users[STUDENT]}").get_data(as_text=True)
+    assert "← Todos los estudiantes vinculados" in page and "<h1>Perfil de dominio</h1>" in page
+    assert "Una vista de solo lectura del progreso de Mateo Hernández" in page
+    assert "Autoevaluarme" not in page  # read-only: no self-assessment form
 
 
 def test_plurals_take_their_spanish_forms(tool: Flask, lms: Lms, browser: Browser, ids: Ids):
