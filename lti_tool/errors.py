@@ -2,6 +2,10 @@
 
 Every error a person can cause renders a page naming what went wrong and what to check,
 with the request id; the log gets the technical reason. Never a stack trace.
+
+The page is in the person's language: an error's title, message and hint stay English on the
+error (the log gets English) and are translated when the page is rendered, so raise them marked
+with `N_("...")` or as a `Text` (or already translated with `_()`).
 """
 
 from __future__ import annotations
@@ -12,19 +16,60 @@ import uuid
 from collections.abc import Sequence
 
 from flask import Flask, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .extensions import db
+from .i18n import translated
+from .translatable import N_
 
 log = logging.getLogger(__name__)
+
+
+# Werkzeug's own titles and descriptions of the errors a person meets, so their page is
+# translated too (aborts with a description of their own keep it, translated where marked).
+HTTP_TEXTS = (
+    N_("Bad Request"),
+    N_("The browser (or proxy) sent a request that this server could not understand."),
+    N_("Unauthorized"),
+    N_(
+        "The server could not verify that you are authorized to access the URL requested. You "
+        "either supplied the wrong credentials (e.g. a bad password), or your browser doesn't "
+        "understand how to supply the credentials required."
+    ),
+    N_("Forbidden"),
+    N_(
+        "You don't have the permission to access the requested resource. It is either "
+        "read-protected or not readable by the server."
+    ),
+    N_("Not Found"),
+    N_(
+        "The requested URL was not found on the server. If you entered the URL manually "
+        "please check your spelling and try again."
+    ),
+    N_("Method Not Allowed"),
+    N_("The method is not allowed for the requested URL."),
+    N_("Too Many Requests"),
+    N_("This user has exceeded an allotted request count. Try again later."),
+    N_("Internal Server Error"),
+    N_(
+        "The server encountered an internal error and was unable to complete your request. "
+        "Either the server is overloaded or there is an error in the application."
+    ),
+    N_("Service Unavailable"),
+    N_(
+        "The server is temporarily unable to service your request due to maintenance downtime "
+        "or capacity problems. Please try again later."
+    ),
+)
 
 
 class LtiToolError(Exception):
     """Base error: `message` is for the person, `detail` for the log, `hint` says what to check."""
 
     status = 400
-    title = "Something went wrong"
+    title = N_("Something went wrong")
 
     def __init__(self, message: str, *, detail: str | None = None, hint: str | None = None):
         super().__init__(message)
@@ -35,7 +80,7 @@ class LtiToolError(Exception):
 
 class LaunchError(LtiToolError):
     status = 400
-    title = "This launch could not be accepted"
+    title = N_("This launch could not be accepted")
 
 
 class LaunchUnauthorized(LaunchError):
@@ -51,28 +96,28 @@ class LaunchForbidden(LaunchError):
 
 
 class RegistrationError(LtiToolError):
-    title = "The tool could not be registered"
+    title = N_("The tool could not be registered")
 
 
 class PermissionDenied(LtiToolError):
     status = 403
-    title = "You do not have access to this page"
+    title = N_("You do not have access to this page")
 
 
 class NotFound(LtiToolError):
     status = 404
-    title = "Not found"
+    title = N_("Not found")
 
 
 class ImportRejected(LtiToolError):
     """A file or draft was refused; `problems` lists every (line, field, reason) found."""
 
     status = 400
-    title = "The file could not be imported"
+    title = N_("The file could not be imported")
 
     def __init__(self, message: str, problems: Sequence[object] = ()) -> None:
         super().__init__(
-            message, hint="Nothing was saved. Fix the rows listed and import the file again."
+            message, hint=N_("Nothing was saved. Fix the rows listed and import the file again.")
         )
         self.problems = list(problems)
 
@@ -81,19 +126,19 @@ class UploadTooLarge(ImportRejected):
     """A file over the import limit, refused before it is read."""
 
     status = 413
-    title = "The file is too large"
+    title = N_("The file is too large")
 
 
 class MasteryRejected(LtiToolError):
     """Settings or evidence the mastery domain refused (bad scale, method, points)."""
 
     status = 400
-    title = "These mastery settings cannot be used"
+    title = N_("These mastery settings cannot be used")
 
 
 class SessionExpired(LtiToolError):
     status = 401
-    title = "Your session has ended"
+    title = N_("Your session has ended")
 
 
 def request_id() -> str:
@@ -126,7 +171,9 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _render(status: int, title: str, message: str, hint: str | None):
+def _render(status: int, title: object, message: object, hint: object | None):
+    """The error page (or JSON), its texts translated into the page's language."""
+    title, message, hint = translated(title), translated(message), translated(hint)
     if _wants_json():
         body = {"error": title, "message": message, "hint": hint, "request_id": request_id()}
         return jsonify(body), status
@@ -177,13 +224,18 @@ def register_error_handlers(app: Flask) -> None:
             request_id(),
         )
         size = f" ({request.content_length / 1e6:.1f} MB)" if request.content_length else ""
-        most = f" The tool accepts at most {limit / 1e6:g} MB." if limit else ""
+        message = _("What you sent%(size)s is more than the tool accepts.", size=size)
+        if limit:
+            megabytes = f"{limit / 1e6:g}"
+            message += " " + _("The tool accepts at most %(mb)s MB.", mb=megabytes)
         return _render(
             413,
-            "The file is too large",
-            f"What you sent{size} is more than the tool accepts.{most}",
-            "Nothing was saved. Go back, then send a smaller file (split a long export into "
-            "several, or leave out columns the tool does not use).",
+            N_("The file is too large"),
+            message,
+            N_(
+                "Nothing was saved. Go back, then send a smaller file (split a long export into "
+                "several, or leave out columns the tool does not use)."
+            ),
         )
 
     @app.errorhandler(sa_exc.SQLAlchemyError)
@@ -196,20 +248,23 @@ def register_error_handlers(app: Flask) -> None:
         log.warning("503 database unavailable: %s (request %s)", reason, request_id())
         return _render(
             503,
-            "The tool cannot reach its database",
-            "The tool's database is not answering right now. Nothing was half-saved: a change "
-            "you sent either went through whole or not at all.",
-            "Wait a minute and try again (reload the page to see whether your change is "
-            "there). If it lasts, give the request id to your administrator.",
+            N_("The tool cannot reach its database"),
+            N_(
+                "The tool's database is not answering right now. Nothing was half-saved: a "
+                "change you sent either went through whole or not at all."
+            ),
+            N_(
+                "Wait a minute and try again (reload the page to see whether your change is "
+                "there). If it lasts, give the request id to your administrator."
+            ),
         )
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         log.exception("unhandled error (request %s)", request_id())
-        message = "The tool hit an unexpected problem. Nothing you entered was half-saved."
         return _render(
             500,
-            "Unexpected error",
-            message,
-            "Try again; if it persists, give the request id to your administrator.",
+            N_("Unexpected error"),
+            N_("The tool hit an unexpected problem. Nothing you entered was half-saved."),
+            N_("Try again; if it persists, give the request id to your administrator."),
         )

@@ -24,7 +24,7 @@ from babel.messages.pofile import read_po
 from flask import Flask, g, has_request_context, request
 from flask_babel import Babel, get_locale, gettext, ngettext
 
-from .translatable import shown
+from .translatable import Text, shown
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,14 @@ def select_locale() -> str:
 def current_language() -> str:
     """The language of the page being rendered ("en" or "es")."""
     return str(get_locale() or DEFAULT)
+
+
+def translated(text: object) -> object:
+    """Marked English (`N_`, `Text`, lazy) in the page's language; text the catalog does not
+    hold, such as a name or text translated already, stays as it is."""
+    if isinstance(text, Text):
+        return text.translated()
+    return gettext(str(text)) if text else text
 
 
 def read_catalog(folder: Path) -> Catalog:
@@ -104,6 +112,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["problem_text"] = problem_text
     app.jinja_env.globals["problem_place"] = problem_place
+    app.jinja_env.globals["translated"] = translated
 
 
 def problem_place(line_or_id: str) -> str:

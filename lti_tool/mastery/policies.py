@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from lti_tool.mastery.errors import MasteryError
 from lti_tool.mastery.results import MasteryResult, Status
 from lti_tool.mastery.scales import Scale
+from lti_tool.translatable import N_, Text
 
 DEFAULT_TABLE: Mapping[float, float] = MappingProxyType(
     {1.0: 55.0, 2.0: 70.0, 3.0: 85.0, 4.0: 100.0}
@@ -32,7 +33,7 @@ class SummaryGrade:
 
     score: float | None
     maximum: float
-    explanation: str
+    explanation: Text  # English (the LMS comment, exports), translated on pages
     is_complete: bool
 
 
@@ -55,8 +56,56 @@ def _number(value: float) -> str:
     return f"{round(value, 2):g}"
 
 
-def _standards(count: int) -> str:
-    return "standard" if count == 1 else "standards"
+# The policies' sentences, by (scope noun, one standard or more): whole sentences, so each
+# language words them its own way.
+_AVERAGE = {
+    ("assessed", True): N_(
+        "Average level %(mean)s across %(count)s assessed standard → %(percent)s%%"
+    ),
+    ("assessed", False): N_(
+        "Average level %(mean)s across %(count)s assessed standards → %(percent)s%%"
+    ),
+    ("priority", True): N_(
+        "Average level %(mean)s across %(count)s priority standard → %(percent)s%%"
+    ),
+    ("priority", False): N_(
+        "Average level %(mean)s across %(count)s priority standards → %(percent)s%%"
+    ),
+}
+_SHARE = {
+    ("assessed", True): N_(
+        "%(mastered)s of %(count)s assessed standard at %(level)s or above → %(percent)s%%"
+    ),
+    ("assessed", False): N_(
+        "%(mastered)s of %(count)s assessed standards at %(level)s or above → %(percent)s%%"
+    ),
+    ("priority", True): N_(
+        "%(mastered)s of %(count)s priority standard at %(level)s or above → %(percent)s%%"
+    ),
+    ("priority", False): N_(
+        "%(mastered)s of %(count)s priority standards at %(level)s or above → %(percent)s%%"
+    ),
+}
+_CREDIT = {
+    ("assessed", True): N_("Credit: all %(count)s assessed standard at %(level)s or above"),
+    ("assessed", False): N_("Credit: all %(count)s assessed standards at %(level)s or above"),
+    ("priority", True): N_("Credit: all %(count)s priority standard at %(level)s or above"),
+    ("priority", False): N_("Credit: all %(count)s priority standards at %(level)s or above"),
+}
+_NO_CREDIT = {
+    ("assessed", True): N_(
+        "No credit yet: %(mastered)s of %(count)s assessed standard at %(level)s or above"
+    ),
+    ("assessed", False): N_(
+        "No credit yet: %(mastered)s of %(count)s assessed standards at %(level)s or above"
+    ),
+    ("priority", True): N_(
+        "No credit yet: %(mastered)s of %(count)s priority standard at %(level)s or above"
+    ),
+    ("priority", False): N_(
+        "No credit yet: %(mastered)s of %(count)s priority standards at %(level)s or above"
+    ),
+}
 
 
 def _scaled(percent: float, maximum: float) -> float:
@@ -105,9 +154,11 @@ def level_conversion(
     assessed = scope.assessed
     mean_level = sum(result.level.points for result in assessed if result.level) / len(assessed)
     percent = convert_level(mean_level, params["table"])
-    sentence = (
-        f"Average level {_number(mean_level)} across {len(assessed)} {scope.noun} "
-        f"{_standards(len(assessed))} → {_number(round(percent, 1))}%"
+    sentence = Text(
+        _AVERAGE[scope.noun, len(assessed) == 1],
+        mean=_number(mean_level),
+        count=len(assessed),
+        percent=_number(round(percent, 1)),
     )
     return SummaryGrade(
         _scaled(percent, maximum), maximum, sentence, len(assessed) == len(scope.results)
@@ -121,9 +172,12 @@ def share_at_mastery(
     assessed = scope.assessed
     mastered = sum(result.is_mastery for result in assessed)
     percent = 100 * mastered / len(assessed)
-    sentence = (
-        f"{mastered} of {len(assessed)} {scope.noun} {_standards(len(assessed))} at "
-        f"{scale.mastery_level.label} or above → {round(percent)}%"
+    sentence = Text(
+        _SHARE[scope.noun, len(assessed) == 1],
+        mastered=mastered,
+        count=len(assessed),
+        level=scale.mastery_level.label,
+        percent=round(percent),
     )
     return SummaryGrade(
         _scaled(percent, maximum), maximum, sentence, len(assessed) == len(scope.results)
@@ -137,11 +191,13 @@ def credit_no_credit(
     assessed = scope.assessed
     mastered = sum(result.is_mastery for result in assessed)
     count = len(assessed)
-    standards = f"{scope.noun} {_standards(count)} at {scale.mastery_level.label} or above"
+    level = scale.mastery_level.label
     if mastered == count:
-        sentence = f"Credit: all {count} {standards}"
+        sentence = Text(_CREDIT[scope.noun, count == 1], count=count, level=level)
     else:
-        sentence = f"No credit yet: {mastered} of {count} {standards}"
+        sentence = Text(
+            _NO_CREDIT[scope.noun, count == 1], mastered=mastered, count=count, level=level
+        )
     score = maximum if mastered == count else 0.0
     return SummaryGrade(score, maximum, sentence, count == len(scope.results))
 
@@ -245,8 +301,10 @@ def apply_resolved(
         chosen = tuple(r for r in results.values() if r.status is not Status.EXEMPT)
     assessed = [result for result in chosen if result.status is Status.ASSESSED]
     if not assessed:
-        nothing = (
-            "No priority standards assessed yet" if priority_only else "No standards assessed yet"
+        nothing = Text(
+            N_("No priority standards assessed yet")
+            if priority_only
+            else N_("No standards assessed yet")
         )
         return SummaryGrade(None, maximum, nothing, False)
     scope = _Scope(chosen, "priority" if priority_only else "assessed", assessed)

@@ -11,8 +11,9 @@ from lti_tool.mastery.policies import StandardId
 from lti_tool.mastery.results import MasteryResult, Status
 from lti_tool.mastery.scales import Scale
 from lti_tool.mastery.settings import MasterySettings
+from lti_tool.translatable import N_, Text
 
-NOT_ASSESSED_STEP = "Not yet assessed: ask your teacher when it will be"
+NOT_ASSESSED_STEP = Text(N_("Not yet assessed: ask your teacher when it will be"))
 
 # Standards the student can act on now come first: below mastery, then those
 # with some evidence, then those nobody has assessed yet.
@@ -27,7 +28,7 @@ class TodoItem:
     result: MasteryResult
     is_priority: bool
     comment: str | None
-    next_step: str
+    next_step: Text  # English, and what a page translates
 
 
 def build_todo(
@@ -72,29 +73,57 @@ def _next_step(
     scale: Scale,
     scores: Sequence[Score] | None,
     comment: str | None,
-) -> str:
+) -> Text:
     """One sentence telling the student what to do next on this standard."""
     if result.status is Status.NOT_ASSESSED:
         return NOT_ASSESSED_STEP
     if result.status is Status.INSUFFICIENT:
-        return (
-            f"Keep going: {result.evidence_count} of {calculation.min_evidence} pieces of "
-            "evidence needed before a level shows"
+        return Text(
+            N_(
+                "Keep going: %(count)s of %(needed)s pieces of evidence needed before a level shows"
+            ),
+            count=result.evidence_count,
+            needed=calculation.min_evidence,
         )
     counted = ordered(scores, scale) if scores else []
     if calculation.method == "n_mastery" and counted:
         needed = int(calculation.params["n"])
         shown = sum(scale.is_mastery(score.points) for score in counted)
         remaining = needed - shown
-        times = "once more" if remaining == 1 else f"{remaining} more times"
-        return (
-            f"Show {scale.mastery_level.label} on this standard {times} — "
-            f"{shown} of {needed} needed"
+        if remaining == 1:
+            message = N_(
+                "Show %(level)s on this standard once more — %(shown)s of %(needed)s needed"
+            )
+        else:
+            message = N_(
+                "Show %(level)s on this standard %(remaining)s more times — "
+                "%(shown)s of %(needed)s needed"
+            )
+        return Text(
+            message,
+            level=scale.mastery_level.label,
+            remaining=remaining,
+            shown=shown,
+            needed=needed,
         )
     if counted:
-        opening = f"Your latest evidence was {scale.level_for(counted[-1].points).label}"
-    else:
-        opening = f"Your current level is {result.level.label if result.level else 'not shown'}"
-    if comment:
-        return f"{opening}: review the feedback and try again"
-    return f"{opening}: ask your teacher what to practise, then try again"
+        level = scale.level_for(counted[-1].points).label
+        return Text(_LATEST_STEPS[bool(comment)], level=level)
+    if result.level:
+        return Text(_CURRENT_STEPS[bool(comment)], level=result.level.label)
+    return Text(_NOT_SHOWN_STEPS[bool(comment)])
+
+
+# The step after a level, by whether the teacher left feedback (False, True).
+_LATEST_STEPS = (
+    N_("Your latest evidence was %(level)s: ask your teacher what to practise, then try again"),
+    N_("Your latest evidence was %(level)s: review the feedback and try again"),
+)
+_CURRENT_STEPS = (
+    N_("Your current level is %(level)s: ask your teacher what to practise, then try again"),
+    N_("Your current level is %(level)s: review the feedback and try again"),
+)
+_NOT_SHOWN_STEPS = (
+    N_("Your current level is not shown: ask your teacher what to practise, then try again"),
+    N_("Your current level is not shown: review the feedback and try again"),
+)

@@ -18,6 +18,7 @@ from ..lti.launch import ValidatedLaunch
 from ..lti.vocab import Claim
 from ..models import Launch
 from ..models.types import utcnow
+from ..translatable import N_
 from .identity import LaunchIdentity
 
 
@@ -53,7 +54,8 @@ def load_session(token: str | None) -> Launch:
     """The launch behind a token, or SessionExpired with a way back."""
     if not token:
         raise SessionExpired(
-            "This page needs a launch from your LMS.", hint="Open the tool again from your course."
+            N_("This page needs a launch from your LMS."),
+            hint=N_("Open the tool again from your course."),
         )
     # The platform (framing), course and person every page needs, in the same statement.
     row = db.session.get(
@@ -63,7 +65,7 @@ def load_session(token: str | None) -> Launch:
     )
     if row is None or row.expires_at < utcnow():
         raise SessionExpired(
-            "Your session with the tool has ended.",
-            hint="Open the tool again from your course; nothing you saved is lost.",
+            N_("Your session with the tool has ended."),
+            hint=N_("Open the tool again from your course; nothing you saved is lost."),
         )
     return row

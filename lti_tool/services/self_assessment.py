@@ -5,6 +5,8 @@ it never moves a level or a grade."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..errors import MasteryRejected
 from ..models import Course, Evidence, User
 from ..models.evidence import SELF
@@ -23,12 +25,18 @@ def self_assess(
     choices = {level.points for level in scale.levels if level.counts_as_score}
     problems = []
     if points is None or points not in choices:
-        problems.append("Choose the level you think you are at.")
+        problems.append(_("Choose the level you think you are at."))
     text = (reflection or "").strip()
     if not text:
-        problems.append("Write what you did: it is what your teacher reads.")
+        problems.append(_("Write what you did: it is what your teacher reads."))
     elif len(text) > REFLECTION_LIMIT:
-        problems.append(f"Keep it under {REFLECTION_LIMIT} characters ({len(text)} now).")
+        problems.append(
+            _(
+                "Keep it under %(limit)s characters (%(now)s now).",
+                limit=REFLECTION_LIMIT,
+                now=len(text),
+            )
+        )
     if problems:
         raise MasteryRejected(" ".join(problems))
     return record_evidence(

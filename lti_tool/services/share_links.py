@@ -13,9 +13,10 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import LtiToolError, NotFound, PermissionDenied
+from ..errors import N_, LtiToolError, NotFound, PermissionDenied
 from ..extensions import db
 from ..lti.vocab import CourseRole
 from ..models import Course, Enrollment, ShareLink, User
@@ -24,14 +25,14 @@ from . import audit
 
 DURATIONS_DAYS = (7, 30, 90)
 DEFAULT_DAYS = 30
-ASK_THE_TEACHER = "Ask the teacher for a new link."
+ASK_THE_TEACHER = N_("Ask the teacher for a new link.")
 
 
 class LinkGone(LtiToolError):
     """A link that existed but has expired or was revoked."""
 
     status = 410
-    title = "This link no longer works"
+    title = N_("This link no longer works")
 
 
 def hash_token(token: str) -> str:
@@ -57,15 +58,16 @@ def create(
     """A new link and its token (shown once; only its hash is kept)."""
     if not may_create(course, role):
         raise PermissionDenied(
-            "Share links cannot be created by students here.",
-            hint="Ask your teacher: teachers can share your progress with your family.",
+            N_("Share links cannot be created by students here."),
+            hint=N_("Ask your teacher: teachers can share your progress with your family."),
         )
     if role is CourseRole.STUDENT and (creator.id != student.id or days != DEFAULT_DAYS):
-        raise PermissionDenied("Students can only share their own progress, for 30 days.")
+        raise PermissionDenied(N_("Students can only share their own progress, for 30 days."))
     if days not in DURATIONS_DAYS:
         raise LtiToolError(
-            f"A link lasts 7, 30 or 90 days, not {days!r}.",
-            hint="Pick one of the offered durations.",
+            _("A link lasts 7, 30 or 90 days, not %(days)s.", days=repr(days)),
+            detail=f"share link duration {days!r} refused",
+            hint=N_("Pick one of the offered durations."),
         )
     _check_student(course, student)
     now = now or utcnow()
@@ -117,11 +119,11 @@ def revoke(
     """Turn a link off for good (revoking twice changes nothing and audits once)."""
     link = db.session.get(ShareLink, link_id)
     if link is None or link.course_id != course.id or link.student_id != student.id:
-        raise NotFound("That share link is not one of this student's in this course.")
+        raise NotFound(N_("That share link is not one of this student's in this course."))
     if role is CourseRole.STUDENT and link.created_by_id != actor.id:
         raise PermissionDenied(
-            "You can only turn off the links you made.",
-            hint="Ask your teacher about a link the teacher made.",
+            N_("You can only turn off the links you made."),
+            hint=N_("Ask your teacher about a link the teacher made."),
         )
     if link.revoked_at is None:
         link.revoked_at = now or utcnow()
@@ -144,14 +146,14 @@ def open_link(token: str, now: datetime | None = None, *, touch: bool = True) ->
     link = db.session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_token(token)))
     if link is None:
         raise NotFound(
-            "This link does not work: it may be mistyped, or it was removed.",
+            N_("This link does not work: it may be mistyped, or it was removed."),
             detail="share link: no link with this token",
             hint=ASK_THE_TEACHER,
         )
     if not link.is_live(now):
         state = "revoked" if link.revoked_at is not None else "expired"
         raise LinkGone(
-            "This link no longer works: it has expired or was turned off.",
+            N_("This link no longer works: it has expired or was turned off."),
             detail=f"share link {link.id}: {state}",
             hint=ASK_THE_TEACHER,
         )
@@ -170,4 +172,4 @@ def _check_student(course: Course, student: User) -> None:
         )
     )
     if enrolled is None or student.platform_id != course.platform_id:
-        raise NotFound("That student is not in this course.")
+        raise NotFound(N_("That student is not in this course."))

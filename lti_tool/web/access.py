@@ -18,7 +18,7 @@ from flask import Flask, g, request, url_for
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
-from ..errors import NotFound, PermissionDenied
+from ..errors import N_, NotFound, PermissionDenied
 from ..extensions import db
 from ..lti.roles import context_role_names, is_admin
 from ..lti.vocab import Claim, CourseRole
@@ -45,13 +45,13 @@ class Viewer:
     @property
     def course(self) -> Course:
         if self.launch.course is None:
-            raise PermissionDenied("This page needs a launch from inside a course.")
+            raise PermissionDenied(N_("This page needs a launch from inside a course."))
         return self.launch.course
 
     @property
     def user(self) -> User:
         if self.launch.user is None:
-            raise PermissionDenied("This page needs a launch by a signed-in person.")
+            raise PermissionDenied(N_("This page needs a launch by a signed-in person."))
         return self.launch.user
 
     @property
@@ -113,11 +113,13 @@ def teacher_viewer() -> Viewer:
     """
     viewer = current_viewer()
     if not viewer.is_teacher or viewer.launch.course is None:
-        raise PermissionDenied("Only the course's teachers see the gradebook and enter evidence.")
+        raise PermissionDenied(
+            N_("Only the course's teachers see the gradebook and enter evidence.")
+        )
     if request.method not in SAFE_METHODS and not viewer.may_edit:
         raise PermissionDenied(
-            "In this course, teaching assistants see the gradebook but do not change it.",
-            hint="A teacher of the course can change this in the course settings.",
+            N_("In this course, teaching assistants see the gradebook but do not change it."),
+            hint=N_("A teacher of the course can change this in the course settings."),
         )
     return viewer
 
@@ -130,7 +132,7 @@ def library_viewer() -> Viewer:
         return teacher_viewer()
     if viewer.is_platform_admin:
         return viewer
-    raise PermissionDenied("Only teachers and the platform's administrators manage standards.")
+    raise PermissionDenied(N_("Only teachers and the platform's administrators manage standards."))
 
 
 def admin_viewer() -> Viewer:
@@ -138,9 +140,11 @@ def admin_viewer() -> Viewer:
     viewer = current_viewer()
     if not viewer.is_platform_admin:
         raise PermissionDenied(
-            "Only the platform's administrators see the admin console.",
-            hint="Open the tool from your LMS with an administrator account (a Canvas account "
-            "admin, a Moodle site admin).",
+            N_("Only the platform's administrators see the admin console."),
+            hint=N_(
+                "Open the tool from your LMS with an administrator account (a Canvas account "
+                "admin, a Moodle site admin)."
+            ),
         )
     return viewer
 
@@ -150,15 +154,15 @@ def visible_student(viewer: Viewer, student_id: int) -> User:
     course = viewer.course
     role = viewer.role
     if role is CourseRole.STUDENT and student_id != viewer.user.id:
-        raise PermissionDenied("You can only see your own progress.")
+        raise PermissionDenied(N_("You can only see your own progress."))
     if role is CourseRole.OBSERVER:
         # mentees() reads the linked students with the checks below (course, role, platform).
         linked = next((found for found in mentees(viewer) if found.id == student_id), None)
         if linked is None:
-            raise PermissionDenied("You can only see the students linked to your account.")
+            raise PermissionDenied(N_("You can only see the students linked to your account."))
         return linked
     if role not in (CourseRole.TEACHER, CourseRole.STUDENT):
-        raise PermissionDenied("Your role in this course gives no access to mastery data.")
+        raise PermissionDenied(N_("Your role in this course gives no access to mastery data."))
     student = db.session.scalar(
         select(User)
         .join(Enrollment, Enrollment.user_id == User.id)
@@ -169,7 +173,7 @@ def visible_student(viewer: Viewer, student_id: int) -> User:
         )
     )
     if student is None or student.platform_id != course.platform_id:
-        raise NotFound("That student is not in this course.")
+        raise NotFound(N_("That student is not in this course."))
     return student
 
 

@@ -11,8 +11,9 @@ import json
 import logging
 
 from flask import Blueprint, make_response, redirect, render_template, request
+from flask_babel import gettext as _
 
-from ..errors import LtiToolError
+from ..errors import N_, LtiToolError, translated
 from ..extensions import db
 from ..models.types import utcnow
 from ..services import audit, data_inventory, grade_health, platforms, registration_data
@@ -23,9 +24,9 @@ bp = Blueprint("admin", __name__)
 log = logging.getLogger(__name__)
 
 JOB_NAMES = {
-    "roster": "Class list",
-    "lms_results": "LMS grades",
-    "recompute": "Recompute after a settings change",
+    "roster": N_("Class list"),
+    "lms_results": N_("LMS grades"),
+    "recompute": N_("Recompute after a settings change"),
 }
 
 
@@ -47,7 +48,7 @@ def render_console(viewer: Viewer) -> str:
         courses=grade_health.course_health(platform),
         failed=failed,
         failed_total=failed_total,
-        job_names=JOB_NAMES,
+        job_names={kind: _(name) for kind, name in JOB_NAMES.items()},
         retried=retried,
         saved=request.args.get("saved") == "1",
         events=audit.recent(platform),
@@ -104,7 +105,7 @@ def purge():
     except PurgeRefused as error:
         db.session.rollback()
         log.info("purge of registration %s refused: %s", platform.id, error.detail)
-        return render_data_page(viewer, purge_error=error.message), 400
+        return render_data_page(viewer, purge_error=translated(error.message)), 400
     db.session.commit()
     log.warning(
         "registration %s purged from the admin console: %d rows", name, sum(deleted.values())
@@ -123,7 +124,7 @@ def retry():
     viewer = admin_viewer()
     scope = request.form.get("scope", "")
     if scope not in ("row", "course", "all"):
-        raise _bad_form("Choose what to retry: one grade, one course's, or all.")
+        raise _bad_form(N_("Choose what to retry: one grade, one course's, or all."))
     count = grade_health.retry_failed(
         viewer.launch.platform,
         row_id=_form_id("row") if scope == "row" else None,
@@ -147,11 +148,11 @@ def settings():
 def _form_id(name: str) -> int:
     value = request.form.get(name, "")
     if not value.isdigit():
-        raise _bad_form(f"The form named no {name} to retry.")
+        raise _bad_form(_("The form named no %(name)s to retry.", name=name))
     return int(value)
 
 
 def _bad_form(message: str) -> LtiToolError:
-    error = LtiToolError(message, hint="Reload the admin console and use its buttons.")
-    error.title = "This request could not be understood"
+    error = LtiToolError(message, hint=N_("Reload the admin console and use its buttons."))
+    error.title = N_("This request could not be understood")
     return error

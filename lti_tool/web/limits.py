@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g, request
+from flask_babel import gettext as _
 from sqlalchemy import Insert, delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..errors import LtiToolError
+from ..errors import N_, LtiToolError
 from ..extensions import db
 from ..models import RateCounter
 
@@ -77,17 +78,22 @@ class Decision:
 
 class RateLimited(LtiToolError):
     status = 429
-    title = "Too many requests"
+    title = N_("Too many requests")
 
     def __init__(self, scope: str, decision: Decision):
         super().__init__(
-            f"Too many requests right now. Try again in {decision.retry_after} seconds.",
+            _(
+                "Too many requests right now. Try again in %(seconds)s seconds.",
+                seconds=decision.retry_after,
+            ),
             detail=(
                 f"rate limit {scope}: {decision.count} > {decision.limit.count} "
                 f"per {decision.limit.seconds} s"
             ),
-            hint="Wait a moment and open the tool again. If this persists, tell your "
-            "administrator: the limits are set in the tool's configuration.",
+            hint=N_(
+                "Wait a moment and open the tool again. If this persists, tell your "
+                "administrator: the limits are set in the tool's configuration."
+            ),
         )
         self.retry_after = decision.retry_after
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ..errors import LtiToolError, MasteryRejected, NotFound, PermissionDenied
+from ..errors import N_, LtiToolError, MasteryRejected, NotFound, PermissionDenied, translated
 from ..extensions import db
 from ..lti.context import lti
 from ..lti.deep_linking import LineItemRequest, ResourceLinkItem, ToolDeepLink
@@ -71,9 +71,9 @@ def deep_link():
     viewer = current_viewer()
     session = viewer.launch
     if session.message_type != MessageType.DEEP_LINKING:
-        raise PermissionDenied("This page is only for adding the tool to a course.")
+        raise PermissionDenied(N_("This page is only for adding the tool to a course."))
     if session.role not in (CourseRole.TEACHER, CourseRole.ADMIN):
-        raise PermissionDenied("Only the course's teachers can add the tool to it.")
+        raise PermissionDenied(N_("Only the course's teachers can add the tool to it."))
     if request.method == "GET":
         return _picker(viewer)
     if request.form.get("kind") == "assessment":
@@ -81,7 +81,7 @@ def deep_link():
             item = _assessment_item(viewer)
         except (MasteryRejected, NotFound) as error:
             db.session.rollback()
-            return _picker(viewer, error=error.message), 400
+            return _picker(viewer, error=translated(error.message)), 400
     else:
         item = ResourceLinkItem(
             title=request.form.get("title", "").strip()[:200] or "Mastery tracker",
@@ -121,7 +121,7 @@ def _assessment_item(viewer: Viewer) -> ResourceLinkItem:
     course = viewer.course
     raw = request.form.get("assessment", "")
     if not raw.isdigit():
-        raise MasteryRejected("Choose the assessment to add.")
+        raise MasteryRejected(N_("Choose the assessment to add."))
     assessment = scoring.course_assessment(course, int(raw))
     grading = request.form.get("grading", "")
     published.publish_assessment(course, assessment, grading, actor=viewer.user, create_now=False)
@@ -141,8 +141,8 @@ def _signing_key():
     key = lti().key_ring.current()
     if key is None:
         error = LtiToolError(
-            "The tool has no signing key yet.",
-            hint="An administrator must run `flask --app lti_tool keys generate`.",
+            N_("The tool has no signing key yet."),
+            hint=N_("An administrator must run `flask --app lti_tool keys generate`."),
         )
         error.status = 503
         raise error

@@ -7,7 +7,7 @@ import logging
 
 from flask import Blueprint, redirect, render_template, request
 
-from ..errors import MasteryRejected, NotFound, PermissionDenied
+from ..errors import N_, MasteryRejected, NotFound, PermissionDenied, translated
 from ..extensions import db
 from ..lti.vocab import CourseRole
 from ..models import User
@@ -32,7 +32,7 @@ def self_assess(student_id: int, standard_id: int):
     """The student rates themself on a standard and says what they did (never counted)."""
     viewer = current_viewer()
     if viewer.role is not CourseRole.STUDENT or viewer.user.id != student_id:
-        raise PermissionDenied("Only the student rates themself.")
+        raise PermissionDenied(N_("Only the student rates themself."))
     typed = request.form.get("level", "")
     try:
         points = float(typed) if typed else None
@@ -45,7 +45,8 @@ def self_assess(student_id: int, standard_id: int):
     except (MasteryRejected, NotFound) as error:
         db.session.rollback()
         log.info("self-assessment refused: %s", error.detail)
-        return render_profile(viewer, viewer.user, error=error.message, typed=request.form), 400
+        message = translated(error.message)
+        return render_profile(viewer, viewer.user, error=message, typed=request.form), 400
     db.session.commit()
     return redirect(launch_url("profile.show", student_id=student_id, rated=standard_id), 303)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
 
-from ..errors import LtiToolError, PermissionDenied
+from ..errors import N_, LtiToolError, PermissionDenied
 from ..extensions import db
 from ..lti.vocab import CourseRole
 from ..models import User
@@ -40,7 +40,7 @@ def create(student_id: int):
     viewer, student = _sharer(student_id)
     days = request.form.get("days", str(share_links.DEFAULT_DAYS))
     if not days.isdigit():
-        raise _bad_form("Choose how long the link should work: 7, 30 or 90 days.")
+        raise _bad_form(N_("Choose how long the link should work: 7, 30 or 90 days."))
     _link, token = share_links.create(
         viewer.course, student, creator=viewer.user, role=viewer.role, days=int(days)
     )
@@ -93,7 +93,7 @@ def _sharer(student_id: int) -> tuple[Viewer, User]:
     viewer = current_viewer()
     student = visible_student(viewer, student_id)
     if viewer.role not in (CourseRole.TEACHER, CourseRole.STUDENT):
-        raise PermissionDenied("Only the student and the course's teachers manage share links.")
+        raise PermissionDenied(N_("Only the student and the course's teachers manage share links."))
     return viewer, student
 
 
@@ -115,6 +115,6 @@ def _page(viewer: Viewer, student: User, new_link: str | None = None) -> str:
 
 
 def _bad_form(message: str) -> LtiToolError:
-    error = LtiToolError(message, hint="Reload the page and use its form.")
-    error.title = "This request could not be understood"
+    error = LtiToolError(message, hint=N_("Reload the page and use its form."))
+    error.title = N_("This request could not be understood")
     return error

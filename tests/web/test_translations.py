@@ -28,24 +28,8 @@ SAME_IN_SPANISH = {"CSV", "JSON", "LTI", "CASE", "SIS", "ID", "URL", "OIDC", "JW
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 PENDING = {
-    "_macros.html",
-    "admin/data.html",
-    "admin/index.html",
-    "admin/purged.html",
-    "errors/generic.html",
     "gradebook/_page_links.html",
     "gradebook/index.html",
-    "pages/_who.html",
-    "pages/no_role.html",
-    "pages/observer.html",
-    "pages/student.html",
-    "profile/_sections.html",
-    "profile/_self_assess.html",
-    "profile/_todo_item.html",
-    "profile/mentees.html",
-    "profile/shared.html",
-    "profile/show.html",
-    "share/index.html",
 }
 
 

@@ -14,14 +14,15 @@ from ...mastery import MasteryResult, Status
 from ...mastery import Scale as DomainScale
 from ...models import Assessment, Evidence, Level, User
 from ...models.evidence import SELF
+from ...translatable import N_
 
 EXEMPT_TEXT = "Exempt"
 
-SOURCE_NAMES = {
-    "teacher": "Teacher",
-    "lms": "LMS assignment",
-    "self": "Self-assessment",
-    "import": "Imported",
+SOURCE_NAMES = {  # English; pages show them translated
+    "teacher": N_("Teacher"),
+    "lms": N_("LMS assignment"),
+    "self": N_("Self-assessment"),
+    "import": N_("Imported"),
 }
 
 
