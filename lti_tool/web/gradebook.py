@@ -54,6 +54,7 @@ def render_grid(viewer: Viewer) -> str:
         branch=branch,
         section=section,
         row_cells=GridCells(book, launch_url_pattern("cells.show", "student_id", "standard_id")),
+        profile_href=launch_url_pattern("profile.show", "student_id"),  # one url_for, not 300
         copy_offers=[] if book.adopted else course_copy.offers(viewer),
         gone_columns=grades.gone_columns(viewer.course),
     )
