@@ -122,11 +122,12 @@ class RollupPlan(Generic[Node]):
     The order and the cycle check depend on the tree only, so a whole course pays for
     them once instead of once per student. A parent's result is remembered by the identity
     of its inputs: results are immutable, and stored levels share one object per value, so
-    a course's 300 students repeat few combinations (the remembered inputs stay referenced,
-    so an id cannot be reused by another object while the plan lives).
+    a course's 300 students repeat few combinations. The inputs stay referenced (`_kept`), so
+    an id cannot be reused by another object while the plan lives; one flat list, not a
+    container per entry, so that a large course leaves the garbage collector little to scan.
     """
 
-    __slots__ = ("_combine", "_memo", "_scale", "_steps")
+    __slots__ = ("_combine", "_kept", "_memo", "_scale", "_steps")
 
     def __init__(self, children: Mapping[Node, Sequence[Node]], scale: Scale, method: str) -> None:
         self._combine = get_rollup(method)
@@ -138,7 +139,8 @@ class RollupPlan(Generic[Node]):
                 seen[node] = None
                 steps.append((node, tuple(dict.fromkeys(children.get(node, ())))))
         self._steps = steps
-        self._memo: dict[tuple[int, ...], tuple[MasteryResult, list[MasteryResult]]] = {}
+        self._memo: dict[tuple[int, ...], MasteryResult] = {}
+        self._kept: list[MasteryResult] = []
 
     def apply(self, leaf_results: Mapping[Node, MasteryResult]) -> dict[Node, MasteryResult]:
         """Every node's result from one student's direct results, as `rollup_tree`."""
@@ -155,8 +157,9 @@ class RollupPlan(Generic[Node]):
             key = tuple(map(id, inputs))
             known = memo.get(key)
             if known is None:
-                known = memo[key] = (combine(inputs, scale), inputs)
-            done[node] = known[0]
+                known = memo[key] = combine(inputs, scale)
+                self._kept += inputs
+            done[node] = known
         for node, result in leaf_results.items():  # results on standards outside the tree
             if node not in done:
                 done[node] = result
