@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, make_response, render_template, request
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..extensions import db
@@ -100,15 +101,16 @@ class GridCells:
             text, words = self.abbreviations[result.level.points], result.level.label
             kind = f"lv-{index}"
         elif result.status.value == "insufficient":
-            text, words, kind = "…", "Not enough evidence yet", "insufficient"
+            text, words, kind = "…", _("Not enough evidence yet"), "insufficient"
         elif result.status.value == "exempt":
-            text, words, kind = "Ex", "Exempt", "exempt"
+            text, words, kind = "Ex", _("Exempt"), "exempt"
         else:
-            text, words, kind = "—", "Not yet assessed", "na"
+            text, words, kind = "—", _("Not yet assessed"), "na"
         shown = f'<span aria-hidden="true">{escape(text)}</span>'
         if rolled_up:
+            words = _("%(level)s, rolled up", level=words)
             cell = f'<td class="cell {kind} rollup">{shown}<span class="vh">{escape(words)}'
-            return cell + ", rolled up</span></td>", ""
+            return f"{cell}</span></td>", ""
         start = f'<td class="cell {kind}"><a href="'
         return start, f'">{shown}<span class="vh">{escape(words)}</span></a></td>'
 

@@ -40,8 +40,6 @@ PENDING = {
     "course/copied.html",
     "course/copy.html",
     "errors/generic.html",
-    "gradebook/_page_links.html",
-    "gradebook/index.html",
     "imports/preview.html",
     "imports/upload.html",
     "lms_imports/map.html",
