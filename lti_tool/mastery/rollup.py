@@ -122,12 +122,13 @@ class RollupPlan(Generic[Node]):
     The order and the cycle check depend on the tree only, so a whole course pays for
     them once instead of once per student. A parent's result is remembered by the identity
     of its inputs: results are immutable, and stored levels share one object per value, so
-    a course's 300 students repeat few combinations. The inputs stay referenced (`_kept`), so
+    a course's 300 students repeat few combinations; equal results are then one object
+    (`_equal`), so their parents repeat too. The inputs stay referenced (`_kept`), so
     an id cannot be reused by another object while the plan lives; one flat list, not a
     container per entry, so that a large course leaves the garbage collector little to scan.
     """
 
-    __slots__ = ("_combine", "_kept", "_memo", "_scale", "_steps")
+    __slots__ = ("_combine", "_equal", "_kept", "_memo", "_scale", "_steps")
 
     def __init__(self, children: Mapping[Node, Sequence[Node]], scale: Scale, method: str) -> None:
         self._combine = get_rollup(method)
@@ -141,6 +142,7 @@ class RollupPlan(Generic[Node]):
         self._steps = steps
         self._memo: dict[tuple[int, ...], MasteryResult] = {}
         self._kept: list[MasteryResult] = []
+        self._equal: dict[MasteryResult, MasteryResult] = {}
 
     def apply(self, leaf_results: Mapping[Node, MasteryResult]) -> dict[Node, MasteryResult]:
         """Every node's result from one student's direct results, as `rollup_tree`."""
@@ -157,7 +159,8 @@ class RollupPlan(Generic[Node]):
             key = tuple(map(id, inputs))
             known = memo.get(key)
             if known is None:
-                known = memo[key] = combine(inputs, scale)
+                fresh = combine(inputs, scale)
+                known = memo[key] = self._equal.setdefault(fresh, fresh)
                 self._kept += inputs
             done[node] = known
         for node, result in leaf_results.items():  # results on standards outside the tree

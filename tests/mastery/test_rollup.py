@@ -159,3 +159,6 @@ def test_a_plan_reused_for_many_students_gives_each_their_own_roll_up() -> None:
         assert result.points == points
     assert plan.apply({"a": high, "b": NOT_ASSESSED})["unit"].points == 4
     assert plan.apply({"a": high, "b": low})["unit"].points == 2.5  # order of inputs kept apart
+    two, three = assessed(2, S), assessed(3, S)
+    equal = plan.apply({"a": two, "b": three})["unit"], plan.apply({"a": three, "b": two})["unit"]
+    assert equal[0] is equal[1]  # equal results are one object, so their parents repeat too
