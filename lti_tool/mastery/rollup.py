@@ -163,9 +163,9 @@ class RollupPlan(Generic[Node]):
                 known = memo[key] = self._equal.setdefault(fresh, fresh)
                 self._kept += inputs
             done[node] = known
-        for node, result in leaf_results.items():  # results on standards outside the tree
-            if node not in done:
-                done[node] = result
+        if not leaf_results.keys() <= done.keys():  # results on standards outside the tree
+            for node, result in leaf_results.items():
+                done.setdefault(node, result)
         return done
 
 

@@ -162,3 +162,10 @@ def test_a_plan_reused_for_many_students_gives_each_their_own_roll_up() -> None:
     two, three = assessed(2, S), assessed(3, S)
     equal = plan.apply({"a": two, "b": three})["unit"], plan.apply({"a": three, "b": two})["unit"]
     assert equal[0] is equal[1]  # equal results are one object, so their parents repeat too
+
+
+def test_a_result_on_a_standard_outside_the_tree_is_kept_as_it_is() -> None:
+    inside, outside = assessed(2, S), assessed(4, S)
+    results = rollup_tree({"p": ["a"]}, {"a": inside, "z": outside}, S, "mean_of_children")
+    assert results["z"] is outside and results["a"] is inside and results["p"].points == 2
+    assert rollup_tree({"p": ["a"]}, {"a": inside}, S, "mean_of_children").keys() == {"p", "a"}
