@@ -25,7 +25,7 @@ from ..models.types import utcnow
 from .course_settings import domain_scale, mastery_settings, settings_for
 from .exempt_cells import exempt_cells, exempt_standards
 from .frameworks import CourseTree, course_tree
-from .mastery_rows import STORED, Cell, Stored, load_points, stored_rows, write_levels
+from .mastery_rows import STORED, Cell, Stored, load_points, stored_result_rows, write_levels
 from .mastery_rows import load_scores as load_scores  # re-exported: pages import it from here
 from .rejections import reported
 
@@ -236,7 +236,7 @@ def stored_levels(
     scale = scale or domain_scale(settings_for(course).scale)
     results: dict[Cell, MasteryResult] = {}
     shared: dict[tuple[str, float | None, int], MasteryResult] = {}  # results are immutable
-    for _, student, standard, status, points, _, count in stored_rows(course, student_ids):
+    for student, standard, status, points, count in stored_result_rows(course, student_ids):
         result = shared.get((status, points, count))
         if result is None:
             level = scale.level_for(points) if points is not None else None

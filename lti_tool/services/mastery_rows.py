@@ -174,11 +174,24 @@ def _instant(raw: object) -> datetime:
 
 def stored_rows(course: Course, student_ids: Collection[int] | None = None) -> list[Any]:
     """The stored levels as (row id, student, standard, *Stored) tuples: one query."""
-    query = select(LEVELS.c.id, LEVELS.c.student_id, LEVELS.c.standard_id, *LEVELS.c[STORED])
-    query = query.where(LEVELS.c.course_id == course.id)
+    columns = (LEVELS.c.id, LEVELS.c.student_id, LEVELS.c.standard_id, *LEVELS.c[STORED])
+    return driver_rows(_stored_query(course, columns, student_ids))
+
+
+def stored_result_rows(course: Course, student_ids: Collection[int] | None = None) -> list[Any]:
+    """The stored levels as (student, standard, status, points, evidence count) tuples: what
+    the pages read, in one query; no row id nor label (the scale gives the level)."""
+    columns = (LEVELS.c.student_id, LEVELS.c.standard_id, LEVELS.c.status, LEVELS.c.points)
+    return driver_rows(_stored_query(course, (*columns, LEVELS.c.evidence_count), student_ids))
+
+
+def _stored_query(
+    course: Course, columns: Sequence[Any], student_ids: Collection[int] | None
+) -> Select[Any]:
+    query = select(*columns).where(LEVELS.c.course_id == course.id)
     if student_ids is not None:
         query = query.where(LEVELS.c.student_id.in_(list(student_ids)))
-    return driver_rows(query)
+    return query
 
 
 def write_levels(course: Course, fresh: Mapping[Cell, Stored]) -> None:

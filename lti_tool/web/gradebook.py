@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, make_response, render_template, request
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..extensions import db
-from ..mastery import MasteryResult
+from ..mastery import MasteryResult, Status
+from ..mastery.results import NOT_ASSESSED
 from ..models import Course
 from ..services import grades
 from ..services.course_settings import domain_scale, settings_for
@@ -53,6 +55,7 @@ def render_grid(viewer: Viewer) -> str:
         branch=branch,
         section=section,
         row_cells=GridCells(book, launch_url_pattern("cells.show", "student_id", "standard_id")),
+        profile_href=launch_url_pattern("profile.show", "student_id"),  # one url_for, not 300
         copy_offers=[] if book.adopted else course_copy.offers(viewer),
         gone_columns=grades.gone_columns(viewer.course),
     )
@@ -64,37 +67,33 @@ def render_grid(viewer: Viewer) -> str:
 class GridCells:
     """A student's level cells as HTML, built in Python: the grid of a large course has tens of
     thousands of cells, which per-cell template logic renders ten times slower. The markup of
-    a (level, roll-up) pair is made once; only the link differs from cell to cell."""
+    a (status, level, roll-up) triple is made once; a linked cell only adds its link, the
+    student's part of which is made once per row."""
 
     def __init__(self, book: Gradebook, cell_href: str) -> None:
         self.book = book
         self.href = str(escape(cell_href))  # only digits are put into it
         self.abbreviations = book.scale.abbreviations()
-        self.columns = [(c.standard.id, c.has_children) for c in book.columns]
-        self.pieces: dict[tuple[object, ...], tuple[str, str]] = {}
+        self.columns = [(c.standard.id, str(c.standard.id), c.has_children) for c in book.columns]
+        # By status and level: a page's levels are its scale's own objects, alive while it
+        # renders, so their ids stand for them (and any other level gets its own entry).
+        self.pieces: dict[tuple[Status, int, bool], tuple[str, str]] = {}
 
     def __call__(self, row: Row) -> Markup:
-        student = row.student.id
+        # The cell link split around the standard: "\0" cannot occur in a URL.
+        head, tail = self.href.format(student_id=row.student.id, standard_id="\0").split("\0")
+        result_of, pieces, piece = row.results.get, self.pieces, self._piece
         cells = []
-        for standard, rolled_up in self.columns:
-            start, end = self._piece(row.result(standard), rolled_up)
-            if rolled_up:
-                cells.append(start)
-            else:
-                link = self.href.format(student_id=student, standard_id=standard)
-                cells.append(f"{start}{link}{end}")
+        for standard, digits, rolled_up in self.columns:
+            result = result_of(standard, NOT_ASSESSED)
+            key = (result.status, id(result.level), rolled_up)
+            start, end = pieces.get(key) or piece(key, result)
+            cells.append(start if rolled_up else f"{start}{head}{digits}{tail}{end}")
         return Markup("\n".join(cells))
 
-    def _piece(self, result: MasteryResult, rolled_up: bool) -> tuple[str, str]:
+    def _piece(self, key: tuple[Status, int, bool], result: MasteryResult) -> tuple[str, str]:
         index = self.book.scale.index(result.level) if result.is_assessed else None
-        if index is not None:
-            key: tuple[object, ...] = (index, result.level.points, result.level.label)
-        else:
-            key = (result.status.value,)
-        key += (rolled_up,)
-        found = self.pieces.get(key)
-        if found is None:
-            found = self.pieces[key] = self._markup(result, index, rolled_up)
+        found = self.pieces[key] = self._markup(result, index, key[2])
         return found
 
     def _markup(self, result: MasteryResult, index: int | None, rolled_up: bool):
@@ -102,15 +101,16 @@ class GridCells:
             text, words = self.abbreviations[result.level.points], result.level.label
             kind = f"lv-{index}"
         elif result.status.value == "insufficient":
-            text, words, kind = "…", "Not enough evidence yet", "insufficient"
+            text, words, kind = "…", _("Not enough evidence yet"), "insufficient"
         elif result.status.value == "exempt":
-            text, words, kind = "Ex", "Exempt", "exempt"
+            text, words, kind = "Ex", _("Exempt"), "exempt"
         else:
-            text, words, kind = "—", "Not yet assessed", "na"
+            text, words, kind = "—", _("Not yet assessed"), "na"
         shown = f'<span aria-hidden="true">{escape(text)}</span>'
         if rolled_up:
+            words = _("%(level)s, rolled up", level=words)
             cell = f'<td class="cell {kind} rollup">{shown}<span class="vh">{escape(words)}'
-            return cell + ", rolled up</span></td>", ""
+            return f"{cell}</span></td>", ""
         start = f'<td class="cell {kind}"><a href="'
         return start, f'">{shown}<span class="vh">{escape(words)}</span></a></td>'
 

@@ -7,7 +7,7 @@ import pytest
 from lti_tool.mastery import ROLLUPS, MasteryError, MasteryResult, Status, rollup_tree
 from lti_tool.mastery.presets import FOUR_LEVEL, TWO_LEVEL
 from lti_tool.mastery.results import NOT_ASSESSED
-from lti_tool.mastery.rollup import get_rollup
+from lti_tool.mastery.rollup import RollupPlan, get_rollup
 from tests.mastery.factories import INSUFFICIENT, assessed
 
 S = FOUR_LEVEL
@@ -146,3 +146,26 @@ def test_rollup_tree_names_a_cycle(children: dict[str, list[str]], message: str)
 def test_unknown_rollup_raises() -> None:
     with pytest.raises(MasteryError, match="Unknown roll-up 'median'"):
         get_rollup("median")
+
+
+def test_a_plan_reused_for_many_students_gives_each_their_own_roll_up() -> None:
+    """The plan remembers parents by their inputs' identity: shared, equal and new objects."""
+    plan = RollupPlan({"unit": ["a", "b"]}, S, "mean_of_children")
+    low, high = assessed(1, S), assessed(4, S)
+    first = plan.apply({"a": low, "b": high})
+    assert plan.apply({"a": low, "b": high})["unit"] is first["unit"]  # same inputs: reused
+    for points in (1, 2, 3, 4, 2, 1):  # fresh objects each time, freed after each student
+        result = plan.apply({"a": assessed(points, S), "b": assessed(points, S)})["unit"]
+        assert result.points == points
+    assert plan.apply({"a": high, "b": NOT_ASSESSED})["unit"].points == 4
+    assert plan.apply({"a": high, "b": low})["unit"].points == 2.5  # order of inputs kept apart
+    two, three = assessed(2, S), assessed(3, S)
+    equal = plan.apply({"a": two, "b": three})["unit"], plan.apply({"a": three, "b": two})["unit"]
+    assert equal[0] is equal[1]  # equal results are one object, so their parents repeat too
+
+
+def test_a_result_on_a_standard_outside_the_tree_is_kept_as_it_is() -> None:
+    inside, outside = assessed(2, S), assessed(4, S)
+    results = rollup_tree({"p": ["a"]}, {"a": inside, "z": outside}, S, "mean_of_children")
+    assert results["z"] is outside and results["a"] is inside and results["p"].points == 2
+    assert rollup_tree({"p": ["a"]}, {"a": inside}, S, "mean_of_children").keys() == {"p", "a"}

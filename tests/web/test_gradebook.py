@@ -157,3 +157,19 @@ def test_grid_queries_do_not_grow_with_the_class(browser, tool, lms):
     assert len(row_order(page)) == 30
     assert page.count('class="cell lv-') > 10 * page.count('class="cell na')  # mostly assessed
     assert len(large) == len(small), (small, large)
+
+
+def test_the_grid_speaks_spanish_when_the_teacher_chose_it_in_the_lms(browser, ids, lms):
+    lms.platform.store.state.users[TEACHER].locale = "es-419"
+    page = launch_as(browser, TEACHER).landing
+    assert "<h1>Panel del docente</h1>" in page
+    assert '<h2 id="grid-title">Libro de calificaciones</h2>' in page
+    assert "Niveles de dominio de 8 estudiantes en" in page
+    assert "Ordenar estudiantes por" in page and "Descargar toda la evidencia (CSV)" in page
+    # Cells: a level's own label stays the course's; what the tool says is Spanish.
+    empty = cell(page, cell_path(ids, STUDENT, "F-IF.6"))
+    assert empty.startswith("na | ") and "Aún sin evaluar" in empty
+    grid = page[page.index('<table class="grid"') : page.index("</table>")]
+    assert "Not yet assessed" not in grid and "rolled up" not in grid
+    assert re.search(r'<span class="vh">[^<]+, consolidado</span>', grid)
+    assert "Estándares dentro de A-CED" in page

@@ -81,13 +81,17 @@ def build_gradebook(
     tree = course_tree(course)
     settings = mastery_settings(course, row, tree=tree)
     stored = stored_levels(course, scale=settings.scale)
-    cells = {cell: r for cell, r in stored.items() if cell[1] in tree.standards}
     enrolled = learners(course)
     students = [s.user for s in enrolled if in_section(s.section_ids, section)]
     leaves: dict[int, dict[int, MasteryResult]] = {student.id: {} for student in students}
-    for (student_id, standard_id), result in cells.items():
-        if student_id in leaves:  # someone no longer enrolled as a learner keeps history only
-            leaves[student_id][standard_id] = result
+    cells: dict[tuple[int, int], MasteryResult] = {}
+    adopted, leaves_of = tree.standards, leaves.get
+    for cell, result in stored.items():
+        if cell[1] in adopted:
+            cells[cell] = result
+            found = leaves_of(cell[0])  # someone no longer a learner keeps history only
+            if found is not None:
+                found[cell[1]] = result
     with reported():
         summaries = {
             sid: settings.summarise(found, priority=tree.priority) for sid, found in leaves.items()
