@@ -213,6 +213,17 @@ CATEGORIES: tuple[Category, ...] = (
         N_("Deleted once their window has passed (minutes)."),
         False,
     ),
+    Category(
+        N_("Installation console accounts"),
+        ("local_admins",),
+        N_(
+            "The installation's own administrators: email, a scrypt hash of the password, when "
+            "each last signed in. No student data."
+        ),
+        N_("To sign in to the installation console where no LMS administrator launch is used."),
+        N_("While the installation runs; a disabled account can no longer sign in."),
+        True,
+    ),
 )
 
 

@@ -33,8 +33,9 @@ from . import audit
 
 log = logging.getLogger(__name__)
 
-# Tables that hold no registration's data: rate-limit windows (keys are hashed subjects).
-GLOBAL_TABLES = frozenset({"rate_counters"})
+# Tables that hold no registration's data: rate-limit windows (keys are hashed subjects) and the
+# installation console's own accounts.
+GLOBAL_TABLES = frozenset({"rate_counters", "local_admins"})
 # Registration tables whose rows are credentials or transient protocol state, not the district's
 # (share links: their token hashes open a student's profile).
 NOT_EXPORTED = frozenset({"access_tokens", "login_states", "used_nonces", "share_links"})
