@@ -58,7 +58,7 @@ def test_a_change_is_previewed_with_who_then_saved_and_recomputed(browser, ids, 
     text = preview.get_data(as_text=True)
     assert preview.status_code == 200
     # The demo's seven students with more than one score move (the domain counts them).
-    assert "<strong>7 students&#39; levels change; 7 summary grades change.</strong>" in text
+    assert "<strong>7 students' levels change; 7 summary grades change.</strong>" in text
     who = re.findall(r'<tr>\s*<th scope="row">([^<]+)</th>', text)
     assert len(who) == 7, who  # each by name, with the levels that move and the grade
     assert re.search(r"[A-Z]-[A-Z]+\.\d</span>: \w+ <span aria-hidden=\"true\">→", text)
