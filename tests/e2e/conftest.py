@@ -31,6 +31,22 @@ def launch_in_lms(page, lms, who: str) -> str:
     return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
 
 
+def follow(link, arrived, attempts: int = 3) -> None:
+    """Click `link` until `arrived` (a locator on the next page) shows. A click that lands while
+    the LMS resizes the tool's frame (lti.frameResize after a page or a screenshot) can be lost;
+    the link is clicked again only while it is still there, so nothing is submitted twice."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        link.click()
+        try:
+            arrived.wait_for(timeout=5000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1 or not link.is_visible():
+                raise
+
+
 def teacher_pages(ids) -> list[str]:
     """Every page a teacher opens from the course (the seeded course's ids)."""
     student, standard = ids.users[STUDENT], ids.standards["F-IF.6"]

@@ -57,6 +57,17 @@ def wait_for(condition, timeout: float = 20.0) -> None:
         time.sleep(0.05)
 
 
+def settle(lms: Lms) -> None:
+    """Wait out requests a killed worker sent before it died: the platform still answers them
+    (after its response delay) and records their scores. Settled when no post arrives for
+    longer than the delay."""
+    quiet = lms.platform.faults.response_delay_s + 0.5
+    last = -1
+    while (now := posts(lms)) != last:
+        last = now
+        time.sleep(quiet)
+
+
 def stamp(post: dict) -> datetime:
     return datetime.fromisoformat(post["timestamp"].replace("Z", "+00:00"))
 
@@ -109,6 +120,7 @@ def test_a_grade_changed_while_a_killed_worker_held_it_goes_once_newest_last(
         worker.wait(10)
     finally:
         worker.kill()
+    settle(lms)
     lms.platform.faults.response_delay_s = 0
     held = {row.id: row.score for row in rows(tool) if row.lease_until is not None}
     assert held, "the worker died holding rows"
