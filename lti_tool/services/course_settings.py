@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..errors import MasteryRejected, PermissionDenied
 from ..extensions import db, upsert_insert
 from ..mastery import DEFAULT_SCALE, PRESETS, MasterySettings
 from ..mastery import Level as DomainLevel
 from ..mastery import Scale as DomainScale
-from ..models import Course, CourseSettings, Framework, Platform, Scale
-from . import jobs
+from ..models import Course, CourseSettings, Framework, Platform, Scale, User
+from ..translatable import N_
+from . import audit, jobs
 from .frameworks import CourseTree
 from .overrides import effective_overrides
 from .rejections import reported
@@ -34,6 +36,54 @@ def ensure_presets(platform: Platform) -> dict[str, Scale]:
     if len(found) > len(rows):
         db.session.flush()
     return found
+
+
+def registration_scales(platform: Platform) -> list[Scale]:
+    """The scales every course of the registration may pick: the built-in presets and those
+    its administrators added, by name."""
+    ensure_presets(platform)
+    query = (
+        select(Scale)
+        .where(Scale.platform_id == platform.id, Scale.course_id.is_(None))
+        .options(selectinload(Scale.levels))
+        .order_by(Scale.name, Scale.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def define_preset(
+    platform: Platform, name: str, levels: Sequence[DomainLevel], *, by: User | None
+) -> Scale:
+    """A scale an administrator offers to every course of the registration (audited).
+
+    Validated whole like a course's own scale; a preset is never changed afterwards, since
+    evidence keeps the scale it was recorded on.
+    """
+    with reported():
+        domain = DomainScale(
+            key=f"preset-{secrets.token_hex(4)}", name=name.strip()[:200], levels=tuple(levels)
+        )
+    named = select(Scale.id).where(
+        Scale.platform_id == platform.id, Scale.course_id.is_(None), Scale.name == domain.name
+    )
+    if db.session.scalar(named) is not None or domain.name in {p.name for p in PRESETS.values()}:
+        raise MasteryRejected(
+            N_(
+                "The registration already offers a scale named “%(name)s”; choose another name.",
+                name=domain.name,
+            )
+        )
+    row = store_scale(domain, platform_id=platform.id, course_id=None)
+    db.session.flush()
+    audit.record(
+        "registration.scale_added",
+        actor="administrator",
+        platform=platform,
+        user=by,
+        target=domain.name,
+        details={"scale": row.id, "levels": len(domain.levels)},
+    )
+    return row
 
 
 DEFAULT_SETTINGS = {

@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
     from . import (
         access,
         admin,
+        admin_scales,
         alignments,
         cells,
         console_session,
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(periods.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_scales.bp)
     app.register_blueprint(alignments.bp)
     app.register_blueprint(cut_scores.bp)
     app.register_blueprint(imports.bp)

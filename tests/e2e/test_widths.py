@@ -43,4 +43,7 @@ def test_no_page_scrolls_sideways_at_any_width(live, tool_server, page):
     urls["family view"] = page.get_by_label("Share link").input_value()
     for who in (STUDENT, MENTOR, ADMIN):
         urls[f"{who} home"] = f"{base}/home?launch={launch_in_lms(page, lms, who)}"
+    admin = urls[f"{ADMIN} home"].split("launch=")[1]
+    for path in ("/admin/data", "/admin/scales"):
+        urls[path] = f"{base}{path}?launch={admin}"
     assert _overflows(page, urls) == {}

@@ -95,6 +95,8 @@ ACCESS: dict[str, set[str]] = {
     "admin.data": ADMINS,
     "admin.retry": ADMINS,
     "admin.settings": ADMINS,
+    "admin_scales.index": ADMINS,
+    "admin_scales.add": ADMINS,  # an empty form: refused with its problems, nothing saved
     "admin.export": ADMINS,
     "admin.purge": ADMINS,  # an empty form: refused (the name is not typed back), nothing goes
     # Share links to the student's profile: teachers always; the student only where the

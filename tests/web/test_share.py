@@ -69,7 +69,8 @@ def test_teacher_creates_a_link_the_family_opens_it_and_it_stops_once_revoked(
     assert f"<h1>Mateo's progress in {html.escape(course, quote=False)}</h1>" in page
     assert "What to work on next" in page and "Summary grade" in page
     # The steps speak to the student; the family is told so, in plain words.
-    assert "Each step below speaks to Mateo Hernández: it is what they see on their own page." in page
+    speaks_to = "Each step below speaks to Mateo Hernández: it is what they see on their own page."
+    assert speaks_to in page
     assert '<meta name="robots" content="noindex, nofollow">' in page
     assert shared.headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in shared.headers["Content-Security-Policy"]
