@@ -75,3 +75,25 @@ def test_the_scanner_reports_what_it_should(page):
     page.set_content('<html><body><img src="x.png"><input type="text"></body></html>')
     found = " ".join(_violations(page))
     assert "image-alt" in found and "label" in found and "html-has-lang" in found
+
+
+def test_installation_console_pages_pass_axe(site, make_app, page):
+    """The console an installation's own administrators sign in to (outside any LMS)."""
+    from lti_tool.extensions import db
+    from lti_tool.services import local_admins
+
+    base, _lms, _ids = site
+    with make_app().app_context():
+        local_admins.create("ops@district.example.org", "correct horse battery staple")
+        db.session.commit()
+    page.goto(f"{base}/install/login")
+    found = {"/install/login": _violations(page)}
+    page.get_by_label("Email").fill("ops@district.example.org")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/install/")
+    for path in ("/install/", "/install/keys", "/install/grades", "/install/scales"):
+        page.goto(f"{base}{path}")
+        page.locator("h1").first.wait_for()
+        found[path] = _violations(page)
+    assert found == {path: [] for path in found}

@@ -1,7 +1,7 @@
 """Issue 5's teacher story in a real browser inside the LMS's cross-site iframe: import Common
 Core Math (CASE JSON) with a preview, adopt one cluster, create an assessment aligned to two of
 its standards, score it; the student then sees their levels, the teacher's feedback and what to
-do next."""
+do next, and rates themself; the registration's administrator sees the platform."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import follow
-from tests.live import COURSE, STUDENT, TEACHER
+from tests.live import ADMIN, COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
 
@@ -72,3 +72,18 @@ def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, 
     expect(todo).to_contain_text("Teacher's feedback: Check the sign when the exponent")
     expect(student.locator("p.comment", has_text="Check the sign when")).to_be_visible()
     screenshot("standards-student-profile")
+
+    rate = student.locator("details.self-assess").filter(has_text="Rate myself on 8.EE.A.1")
+    rate.locator("summary").click()
+    rate.get_by_role("radio", name="Proficient").check()
+    rate.get_by_label("What I did, and what I will try next").fill("I redid the negative ones.")
+    rate.get_by_role("button", name="Save my self-assessment").click()
+    saved = student.get_by_text("Saved. Your teacher sees your rating and what you wrote")
+    expect(saved).to_be_visible(timeout=AFTER_SUBMIT)
+    screenshot("standards-self-assessed")
+
+    page.goto(f"{lms.issuer}/courses/{COURSE}?as={ADMIN}")
+    admin = page.frame_locator("iframe[name=tool-frame]")
+    expect(admin.get_by_role("heading", name="Administration")).to_be_visible(timeout=AFTER_SUBMIT)
+    expect(admin.locator("#registration")).to_contain_text(lms.issuer)
+    screenshot("admin-console")
