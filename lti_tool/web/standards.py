@@ -16,7 +16,7 @@ from flask import Blueprint, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..errors import ImportRejected, LtiToolError
+from ..errors import ImportRejected, LtiToolError, NotFound
 from ..extensions import db
 from ..importers import ImportFailed
 from ..importers.detect import parse_any
@@ -229,7 +229,7 @@ def _edit_page(viewer: Viewer, standard_id: int, *, error: str | None = None, ty
     tree = course_tree(viewer.course)
     standard = tree.standards.get(standard_id)
     if standard is None:
-        raise LtiToolError(_("This course has not adopted that standard."))
+        raise NotFound(_("This course has not adopted that standard."))
     page = render_template(
         "standards/edit.html",
         viewer=viewer,

@@ -5,7 +5,9 @@ saying who may open it.
 Allowed means "not refused" (any answer but 401 and 403: a page, a redirect, a 400 for an
 empty form, a 404 for an id that does not exist); everyone else gets 403, and a request
 without a launch 401. Student routes are asked about the student themself: another student's
-data is covered by tests/web/test_profile.py and test_cells.py.
+data is covered by tests/web/test_profile.py and test_cells.py. A teacher of another course is
+refused every route naming this course's students, standards, evidence or assessments (below);
+an administrator of another registration sees none of it (tests/web/test_admin.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models import Assessment, Evidence, Framework
-from tests.live import ADMIN, MENTOR, STUDENT, TA, TEACHER
+from tests.live import ADMIN, MENTOR, OTHER_COURSE, STUDENT, TA, TEACHER
 from tests.web.conftest import Ids, Visit, launch_as
 
 TEACHERS = {"teacher", "assistant"}
@@ -24,6 +26,7 @@ COURSE_PEOPLE = TEACHERS | {"student", "mentor", "admin"}
 ABOUT_THE_STUDENT = TEACHERS | {"student", "mentor"}  # the student, their mentor, teachers
 LIBRARY = TEACHERS | {"admin"}
 ADMINS = {"admin"}
+OTHER_TEACHER = "103"  # teaches OTHER_COURSE in the embedded LMS
 
 # endpoint -> who may use it (methods of one endpoint share a rule)
 ACCESS: dict[str, set[str]] = {
@@ -218,4 +221,29 @@ def test_no_launch_opens_the_installation_console(tool, ids: Ids, visits, browse
             )
             if not (to_sign_in if method == "GET" else answer.status_code == 401):
                 wrong.append(f"{method} {path} as {who}: {answer.status_code}")
+    assert wrong == []
+
+
+# Ids that belong to the demo course (its students, its standards, evidence and assessments).
+THIS_COURSES_IDS = {"student_id", "standard_id", "evidence_id", "assessment_id"}
+
+
+def test_a_teacher_of_another_course_reaches_nothing_of_this_one(tool, ids: Ids, browser):
+    """Their launch is a teacher's, in their own course: every route naming one of this course's
+    students, standards, evidence or assessments is refused (a POST may be refused as a bad
+    form before the id is looked at; nothing is saved either way)."""
+    other = launch_as(browser, OTHER_TEACHER, OTHER_COURSE)
+    values = _values(tool, ids)
+    wrong = []
+    for rule in sorted(tool.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint not in ACCESS or not (set(rule.arguments) & THIS_COURSES_IDS):
+            continue
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(values[name]))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            answer = other.get(path) if method == "GET" else other.post(path, {})
+            refused = {403, 404} | ({400} if method == "POST" else set())
+            if answer.status_code not in refused:
+                wrong.append(f"{method} {path}: {answer.status_code}")
     assert wrong == []
