@@ -31,19 +31,24 @@ def launch_in_lms(page, lms, who: str) -> str:
     return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
 
 
-def follow(link, arrived, attempts: int = 3) -> None:
-    """Click `link` until `arrived` (a locator on the next page) shows. A click that lands while
-    the LMS resizes the tool's frame (lti.frameResize after a page or a screenshot) can be lost;
-    the link is clicked again only while it is still there, so nothing is submitted twice."""
+def follow(control, arrived, attempts: int = 3) -> None:
+    """Click `control` (a link, or a button whose form is safe to send twice) until `arrived`
+    (a locator on the next page) shows. A click that lands while the LMS resizes the tool's
+    frame (lti.frameResize after a page or a screenshot) can be lost: the control is activated
+    again from the keyboard, which does not depend on where it is drawn, and only while it is
+    still there."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     for attempt in range(attempts):
-        link.click()
+        if attempt == 0:
+            control.click()
+        else:
+            control.press("Enter")
         try:
-            arrived.wait_for(timeout=5000)
+            arrived.wait_for(timeout=5000 * (attempt + 1))
             return
         except PlaywrightTimeout:
-            if attempt == attempts - 1 or not link.is_visible():
+            if attempt == attempts - 1 or not control.is_visible():
                 raise
 
 

@@ -29,10 +29,8 @@ def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, 
 
     frame.get_by_role("link", name="Standards", exact=True).click()
     frame.get_by_label("Standards file").set_input_files(str(CCSS))
-    frame.get_by_role("button", name="Preview").click()
-    expect(frame.get_by_role("heading", name="Check the framework before saving")).to_be_visible(
-        timeout=AFTER_SUBMIT
-    )
+    checked = frame.get_by_role("heading", name="Check the framework before saving")
+    follow(frame.get_by_role("button", name="Preview"), checked)  # a preview saves nothing
     expect(frame.get_by_text("746 in")).to_be_visible()
     screenshot("standards-import-preview")
     frame.get_by_role("button", name="Save the framework").click()
