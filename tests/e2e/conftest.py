@@ -31,6 +31,15 @@ def launch_in_lms(page, lms, who: str) -> str:
     return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
 
 
+def settle(page, arrived=None, timeout: float = 15000) -> None:
+    """Wait for the tool frame's new page (`arrived`, a locator on it), then until the LMS has
+    stopped resizing the frame: a click while the frame grows can land where the element was
+    (the frame's own scroll is reset under it)."""
+    if arrived is not None:
+        arrived.wait_for(timeout=timeout)
+    page.evaluate(FRAMES_SETTLED)
+
+
 def follow(control, arrived, attempts: int = 3) -> None:
     """Click `control` (a link, or a button whose form is safe to send twice) until `arrived`
     (a locator on the next page) shows. A click that lands while the LMS resizes the tool's

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import follow
+from tests.e2e.conftest import follow, settle
 from tests.live import ADMIN, COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
@@ -28,28 +28,31 @@ def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, 
     frame = page.frame_locator("iframe[name=tool-frame]")
 
     frame.get_by_role("link", name="Standards", exact=True).click()
+    settle(page, frame.get_by_label("Standards file"))
     frame.get_by_label("Standards file").set_input_files(str(CCSS))
     checked = frame.get_by_role("heading", name="Check the framework before saving")
     follow(frame.get_by_role("button", name="Preview"), checked)  # a preview saves nothing
+    settle(page)
     expect(frame.get_by_text("746 in")).to_be_visible()
     screenshot("standards-import-preview")
     frame.get_by_role("button", name="Save the framework").click()
-
-    frame.get_by_role("checkbox", name="8.EE.A Work with radicals").check()
+    radicals = frame.get_by_role("checkbox", name="8.EE.A Work with radicals")
+    settle(page, radicals)
+    radicals.check()
     frame.get_by_role("button", name="Adopt the ticked standards").first.click()
     expect(frame.get_by_text("5 standards adopted.")).to_be_visible(timeout=AFTER_SUBMIT)
     screenshot("standards-adopted")
 
     score_link = frame.get_by_role("link", name="Score an assessment")
     follow(frame.get_by_role("link", name="← Back to the gradebook"), score_link)
+    settle(page)
     score_link.click()
+    settle(page, frame.get_by_label("Title"))
     frame.get_by_label("Title").fill("Exponents check")
     frame.get_by_role("checkbox", name="8.EE.A.1 Know and apply").check()
     frame.get_by_role("checkbox", name="8.EE.A.2 Use square root").check()
     frame.get_by_role("button", name="Create and score").click()
-    expect(frame.get_by_role("heading", name="Score: Exponents check")).to_be_visible(
-        timeout=AFTER_SUBMIT
-    )
+    settle(page, frame.get_by_role("heading", name="Score: Exponents check"))
     mateo = frame.get_by_role("group", name="Level for Mateo Hernández on 8.EE.A.1")
     mateo.get_by_role("radio", name="Developing").check()
     frame.get_by_label("Comment for Mateo Hernández on 8.EE.A.1").fill(
