@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ ARGS = [
     "--disable-gpu",
     "--disable-sync",
 ]
+log = logging.getLogger(__name__)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 
 
@@ -31,7 +33,12 @@ def launch_in_lms(page, lms, who: str) -> str:
     return re.search(r"launch=([^&]+)", page.frame(name="tool-frame").url).group(1)
 
 
-def settle(page, arrived=None, timeout: float = 15000) -> None:
+# Expectations after a click wait as long as the page fixture's actions (15 s): the machine is
+# shared, and a loaded server can take more than expect's default 5 s.
+AFTER_SUBMIT = 15_000
+
+
+def settle(page, arrived=None, timeout: float = AFTER_SUBMIT) -> None:
     """Wait for the tool frame's new page (`arrived`, a locator on it), then until the LMS has
     stopped resizing the frame: a click while the frame grows can land where the element was
     (the frame's own scroll is reset under it)."""
@@ -40,25 +47,41 @@ def settle(page, arrived=None, timeout: float = 15000) -> None:
     page.evaluate(FRAMES_SETTLED)
 
 
-def follow(control, arrived, attempts: int = 3) -> None:
-    """Click `control` (a link, or a button whose form is safe to send twice) until `arrived`
-    (a locator on the next page) shows. A click that lands while the LMS resizes the tool's
-    frame (lti.frameResize after a page or a screenshot) can be lost: the control is activated
-    again from the keyboard, which does not depend on where it is drawn, and only while it is
-    still there."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+def follow(control, arrived, timeout: float = AFTER_SUBMIT) -> None:
+    """Click `control` (a link, a button, a summary) once the LMS has stopped resizing the tool's
+    frame, and wait until `arrived` (a locator on what the click leads to) shows.
 
-    for attempt in range(attempts):
-        if attempt == 0:
-            control.click()
-        else:
+    A click that lands while the frame moves is lost: nothing is sent and nothing opens. Only
+    then is the control activated once more, from the keyboard, which does not depend on where
+    it is drawn. A click that started a page load is never repeated, so no form is sent twice.
+    """
+    page = control.page
+    loads: list[object] = []
+
+    def note(request) -> None:
+        if request.is_navigation_request():
+            loads.append(request)
+
+    page.on("request", note)
+    try:
+        settle(page)
+        control.click()
+        if not _took_effect(page, loads, arrived):
+            log.warning("a click on %s did nothing: activated again from the keyboard", control)
+            settle(page)
             control.press("Enter")
-        try:
-            arrived.wait_for(timeout=5000 * (attempt + 1))
-            return
-        except PlaywrightTimeout:
-            if attempt == attempts - 1 or not control.is_visible():
-                raise
+    finally:
+        page.remove_listener("request", note)
+    arrived.wait_for(timeout=timeout)
+
+
+def _took_effect(page, loads: list[object], arrived, within_ms: int = 5000) -> bool:
+    """Whether the click started a page load or brought `arrived`, within `within_ms`."""
+    for _ in range(within_ms // 100):
+        if loads or arrived.is_visible():
+            return True
+        page.wait_for_timeout(100)  # lets Playwright deliver the request events
+    return bool(loads) or arrived.is_visible()
 
 
 def teacher_pages(ids) -> list[str]:
@@ -82,6 +105,28 @@ def teacher_pages(ids) -> list[str]:
         f"/standards/{standard}/edit",
         f"/students/{student}/share",
     ]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test's report ends with what each frame showed (its address and text),
+    since the assertion alone cannot tell a lost click from an error page."""
+    report = yield
+    page = item.funcargs.get("page") if hasattr(item, "funcargs") else None
+    if report.when == "call" and report.failed and page is not None:
+        report.sections.append(("what the browser showed", _shown(page)))
+    return report
+
+
+def _shown(page) -> str:
+    parts = []
+    for frame in page.frames:
+        try:
+            text = frame.locator("body").inner_text(timeout=2000)
+        except Exception as error:  # the page may be gone or hung: say so, and go on
+            text = f"(unreadable: {error.__class__.__name__})"
+        parts.append(f"--- frame {frame.name or '(top)'} at {frame.url}\n{text[:1500]}")
+    return "\n".join(parts)
 
 
 @pytest.fixture(scope="session")

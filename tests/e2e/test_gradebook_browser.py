@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import follow
 from tests.live import COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
@@ -31,16 +32,14 @@ def test_teacher_adds_evidence_from_a_cell_and_sees_the_cell_change(live, page, 
     expect(frame.locator(f"#col-{ids.standards['A-CED.1']}")).to_be_visible()
     screenshot("gradebook-in-lms")
 
-    cell.click()
-    frame.get_by_role("heading", name="Add evidence").wait_for()
+    follow(cell, frame.get_by_role("heading", name="Add evidence"))
     frame.get_by_label("Level", exact=True).select_option(label="Advanced (mastery)")
     frame.get_by_label("Comment for the student (optional)").fill("Clear rate of change.")
-    frame.get_by_role("button", name="Add evidence").click()
-    frame.get_by_text("Evidence added.").wait_for()
+    follow(frame.get_by_role("button", name="Add evidence"), frame.get_by_text("Evidence added."))
     expect(frame.locator(".current .badge")).to_contain_text("Advanced")
     drilldown = page.frame(name="tool-frame").url
 
-    frame.get_by_role("link", name="Back to the gradebook").click()
+    follow(frame.get_by_role("link", name="Back to the gradebook"), cell)
     expect(cell).to_contain_text("Advanced")
     screenshot("gradebook-after-evidence-in-lms")
 
@@ -77,10 +76,10 @@ def test_a_score_entered_in_the_tool_reaches_the_lms_gradebook_within_seconds(
     page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
     frame = page.frame_locator("iframe[name=tool-frame]")
     mateo, target = ids.users[STUDENT], ids.standards["F-IF.6"]
-    frame.locator(f'#grid a[href^="/students/{mateo}/standards/{target}?"]').click()
-    frame.get_by_label("Level", exact=True).select_option(label="Advanced (mastery)")
-    frame.get_by_role("button", name="Add evidence").click()
-    frame.get_by_text("Evidence added.").wait_for()
+    level = frame.get_by_label("Level", exact=True)
+    follow(frame.locator(f'#grid a[href^="/students/{mateo}/standards/{target}?"]'), level)
+    level.select_option(label="Advanced (mastery)")
+    follow(frame.get_by_role("button", name="Add evidence"), frame.get_by_text("Evidence added."))
 
     expected = lms.platform.store.state.users[STUDENT]
     page.goto(f"{lms.issuer}/courses/{COURSE}/gradebook?as={TEACHER}")

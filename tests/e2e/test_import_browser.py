@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import follow
 from tests.live import COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
@@ -19,14 +20,17 @@ def test_teacher_previews_confirms_marks_and_saves(live, page, screenshot, tmp_p
     path.write_text(WIDE)
     page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
     frame = page.frame_locator("iframe[name=tool-frame]")
-    frame.get_by_role("link", name="Import evidence from a file").click()
-    frame.get_by_role("heading", name="Import evidence").wait_for()
+    follow(
+        frame.get_by_role("link", name="Import evidence from a file"),
+        frame.get_by_role("heading", name="Import evidence"),
+    )
     frame.get_by_label("CSV file").set_input_files(str(path))
     # The date defaults to today, so these marks are each student's most recent.
     expect(frame.get_by_label("Date the marks were shown (gradebook exports)")).not_to_be_empty()
-    frame.get_by_role("button", name="Preview").click()
-
-    frame.get_by_role("heading", name="What each mark means").wait_for()
+    follow(
+        frame.get_by_role("button", name="Preview"),
+        frame.get_by_role("heading", name="What each mark means"),
+    )
     # Taken before any choice: a click right after a full-page screenshot was seen lost.
     screenshot("evidence-import-preview")
     expect(frame.get_by_label("Level for the mark P+")).to_have_value("3")  # proposed
@@ -35,14 +39,11 @@ def test_teacher_previews_confirms_marks_and_saves(live, page, screenshot, tmp_p
         label="Proficient (3) — mastery"
     )
     frame.get_by_label("Level for the mark NY").select_option(label="Beginning (1)")
-    # From the keyboard: the button sits at the frame's lower edge, where a pointer click can
-    # land before the frame has finished scrolling it into view.
-    frame.get_by_role("button", name="Save 4 marks").press("Enter")
-    # On failure, Playwright prints the page's text: a refusal names its problems there.
-    expect(frame.locator("main")).to_contain_text("Saved 4 pieces of evidence.", timeout=30000)
+    saved = frame.get_by_text("Saved 4 pieces of evidence.")
+    follow(frame.get_by_role("button", name="Save 4 marks"), saved)
     screenshot("evidence-import-saved")
 
-    frame.get_by_role("link", name="Back to the gradebook").click()
     mateo, target = ids.users[STUDENT], ids.standards["A-REI.3"]
     cell = frame.locator(f'#grid a[href^="/students/{mateo}/standards/{target}?"]')
+    follow(frame.get_by_role("link", name="Back to the gradebook"), cell)
     expect(cell).to_contain_text("Beginning")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import follow
 from tests.live import COURSE, STUDENT, TEACHER, register_lms
 
 pytestmark = pytest.mark.browser
@@ -29,10 +30,9 @@ def test_teacher_adds_the_tool_and_the_column_appears(live, page, screenshot):
     assert "Amara Okafor" in frame.locator("main").inner_text()
     screenshot("teacher-launch")
 
-    page.get_by_text("Add activity").click()
+    follow(page.get_by_text("Add activity"), frame.get_by_label("Title in the course"))
     frame.get_by_label("Title in the course").fill("Unit 1 mastery")
-    frame.get_by_role("button", name="Add to course").click()
-    frame.get_by_text("Activity added").wait_for()
+    follow(frame.get_by_role("button", name="Add to course"), frame.get_by_text("Activity added"))
     screenshot("deep-linking-done")
 
     page.goto(f"{course}/gradebook?as={TEACHER}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import follow
 from tests.live import CLIENT_ID, COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
@@ -27,18 +28,21 @@ def test_an_lms_grade_reaches_the_aligned_standard_in_the_gradebook(live, worker
     expect(cell).to_contain_text("Not yet assessed")
 
     # 1. Align the column to F-IF.6 on the tool's page, with the cuts prefilled from the scale.
-    frame.get_by_role("link", name="LMS columns and standards").click()
     row = frame.get_by_role("row").filter(has_text="Unit 2 quiz")
+    follow(frame.get_by_role("link", name="LMS columns and standards"), row)
     expect(row).to_contain_text("Not aligned")
-    frame.get_by_role("link", name="Align to standards for Unit 2 quiz").click()
-    frame.get_by_role("heading", name="Align “Unit 2 quiz” to standards").wait_for()
+    follow(
+        frame.get_by_role("link", name="Align to standards for Unit 2 quiz"),
+        frame.get_by_role("heading", name="Align “Unit 2 quiz” to standards"),
+    )
     expect(frame.get_by_label("Minimum percent for Advanced on F-IF.6")).to_have_value("90")
     expect(frame.get_by_label("Minimum percent for Proficient on F-IF.6")).to_have_value("75")
     tick = frame.get_by_label("Align to F-IF.6")
     tick.check()
     expect(tick).to_be_checked()
-    frame.get_by_role("button", name="Save alignment").click()
-    frame.get_by_text("Alignment saved.").wait_for()
+    follow(
+        frame.get_by_role("button", name="Save alignment"), frame.get_by_text("Alignment saved.")
+    )
     expect(row).to_contain_text("F-IF.6: ≥ 90% Advanced, ≥ 75% Proficient")
     screenshot("lms-column-aligned")
 
@@ -47,15 +51,15 @@ def test_an_lms_grade_reaches_the_aligned_standard_in_the_gradebook(live, worker
     page.get_by_label("Column").select_option(value=quiz.id)
     page.get_by_label("Student").select_option(label="Mateo Hernández")
     page.get_by_label("Score").fill("19")
-    page.get_by_role("button", name="Save grade").click()
-    expect(page.get_by_role("row").filter(has_text="Mateo Hernández")).to_contain_text("19.0")
+    mateo_row = page.get_by_role("row").filter(has_text="Mateo Hernández")
+    follow(page.get_by_role("button", name="Save grade"), mateo_row.get_by_text("19.0"))
 
     # 3. Back in the tool: "Sync from LMS"; the worker reads the result.
     page.goto(course_page)
-    frame.get_by_role("link", name="Grades in the LMS and sync from the LMS").click()
-    frame.get_by_role("button", name="Sync from LMS").click()
-    frame.get_by_text("Reading grades from the LMS").wait_for()
-    frame.get_by_role("link", name="Back to the gradebook").click()
+    sync = frame.get_by_role("button", name="Sync from LMS")
+    follow(frame.get_by_role("link", name="Grades in the LMS and sync from the LMS"), sync)
+    follow(sync, frame.get_by_text("Reading grades from the LMS"))
+    follow(frame.get_by_role("link", name="Back to the gradebook"), cell)
     tool_frame = page.frame(name="tool-frame")
     tool_frame.wait_for_url("**/gradebook?**")
     grid = tool_frame.url
@@ -66,6 +70,6 @@ def test_an_lms_grade_reaches_the_aligned_standard_in_the_gradebook(live, worker
         tool_frame.goto(grid)
         frame.get_by_role("heading", name="Gradebook").wait_for()
     expect(cell).to_contain_text("Advanced")
-    cell.click()
+    follow(cell, frame.locator("dd.comment"))
     expect(frame.locator("dd.comment")).to_have_text("Unit 2 quiz: 19/20 (95%) in the LMS")
     screenshot("lms-grade-as-evidence")

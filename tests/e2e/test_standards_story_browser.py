@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import follow, settle
+from tests.e2e.conftest import AFTER_SUBMIT, follow, settle
 from tests.live import ADMIN, COURSE, STUDENT, TEACHER
 
 pytestmark = pytest.mark.browser
 
 CCSS = Path(__file__).resolve().parents[3] / "shared" / "data" / "standards" / "case"
 CCSS = CCSS / "ccss-math-2010.json"
-AFTER_SUBMIT = 15_000
 
 
 @pytest.mark.skipif(not CCSS.exists(), reason="../shared/data is not beside the repo")
@@ -27,32 +26,36 @@ def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, 
     page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
     frame = page.frame_locator("iframe[name=tool-frame]")
 
-    frame.get_by_role("link", name="Standards", exact=True).click()
-    settle(page, frame.get_by_label("Standards file"))
+    follow(
+        frame.get_by_role("link", name="Standards", exact=True),
+        frame.get_by_label("Standards file"),
+    )
     frame.get_by_label("Standards file").set_input_files(str(CCSS))
     checked = frame.get_by_role("heading", name="Check the framework before saving")
-    follow(frame.get_by_role("button", name="Preview"), checked)  # a preview saves nothing
-    settle(page)
+    follow(frame.get_by_role("button", name="Preview"), checked)
     expect(frame.get_by_text("746 in")).to_be_visible()
     screenshot("standards-import-preview")
-    frame.get_by_role("button", name="Save the framework").click()
     radicals = frame.get_by_role("checkbox", name="8.EE.A Work with radicals")
-    settle(page, radicals)
+    follow(frame.get_by_role("button", name="Save the framework"), radicals)
+    settle(page)
     radicals.check()
-    frame.get_by_role("button", name="Adopt the ticked standards").first.click()
-    expect(frame.get_by_text("5 standards adopted.")).to_be_visible(timeout=AFTER_SUBMIT)
+    follow(
+        frame.get_by_role("button", name="Adopt the ticked standards").first,
+        frame.get_by_text("5 standards adopted."),
+    )
     screenshot("standards-adopted")
 
     score_link = frame.get_by_role("link", name="Score an assessment")
     follow(frame.get_by_role("link", name="← Back to the gradebook"), score_link)
-    settle(page)
-    score_link.click()
-    settle(page, frame.get_by_label("Title"))
+    follow(score_link, frame.get_by_label("Title"))
     frame.get_by_label("Title").fill("Exponents check")
     frame.get_by_role("checkbox", name="8.EE.A.1 Know and apply").check()
     frame.get_by_role("checkbox", name="8.EE.A.2 Use square root").check()
-    frame.get_by_role("button", name="Create and score").click()
-    settle(page, frame.get_by_role("heading", name="Score: Exponents check"))
+    follow(
+        frame.get_by_role("button", name="Create and score"),
+        frame.get_by_role("heading", name="Score: Exponents check"),
+    )
+    settle(page)
     mateo = frame.get_by_role("group", name="Level for Mateo Hernández on 8.EE.A.1")
     mateo.get_by_role("radio", name="Developing").check()
     frame.get_by_label("Comment for Mateo Hernández on 8.EE.A.1").fill(
@@ -61,8 +64,7 @@ def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, 
     frame.get_by_role("group", name="Level for Mateo Hernández on 8.EE.A.2").get_by_role(
         "radio", name="Advanced"
     ).check()
-    frame.get_by_role("button", name="Save all marks").first.click()
-    expect(frame.get_by_text("Saved")).to_be_visible(timeout=AFTER_SUBMIT)
+    follow(frame.get_by_role("button", name="Save all marks").first, frame.get_by_text("Saved"))
     screenshot("standards-scored")
 
     page.goto(f"{lms.issuer}/courses/{COURSE}?as={STUDENT}")
@@ -75,12 +77,11 @@ def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, 
     screenshot("standards-student-profile")
 
     rate = student.locator("details.self-assess").filter(has_text="Rate myself on 8.EE.A.1")
-    rate.locator("summary").click()
+    follow(rate.locator("summary"), rate.get_by_role("radio", name="Proficient"))
     rate.get_by_role("radio", name="Proficient").check()
     rate.get_by_label("What I did, and what I will try next").fill("I redid the negative ones.")
-    rate.get_by_role("button", name="Save my self-assessment").click()
     saved = student.get_by_text("Saved. Your teacher sees your rating and what you wrote")
-    expect(saved).to_be_visible(timeout=AFTER_SUBMIT)
+    follow(rate.get_by_role("button", name="Save my self-assessment"), saved)
     screenshot("standards-self-assessed")
 
     page.goto(f"{lms.issuer}/courses/{COURSE}?as={ADMIN}")

@@ -11,13 +11,10 @@ from sqlalchemy import select, update
 from lti_tool.extensions import db
 from lti_tool.models import Assessment, CourseSettings, Evidence, Launch
 from lti_tool.models.types import utcnow
+from tests.e2e.conftest import AFTER_SUBMIT, follow
 from tests.live import COURSE, TEACHER
 
 pytestmark = pytest.mark.browser
-
-# Expectations after a form submission wait as long as the page fixture's actions (15 s):
-# the machine is shared, and a loaded server can take more than expect's default 5 s.
-AFTER_SUBMIT = 15_000
 
 
 def expire_every_launch(app) -> None:
@@ -27,11 +24,14 @@ def expire_every_launch(app) -> None:
 
 
 def create_quiz(frame) -> None:
-    frame.get_by_role("link", name="Score an assessment").click()
+    follow(frame.get_by_role("link", name="Score an assessment"), frame.get_by_label("Title"))
     frame.get_by_label("Title").fill("Quiz 4: systems")
     frame.get_by_role("checkbox", name="A-REI.3").check()
     frame.get_by_role("checkbox", name="F-IF.6").check()
-    frame.get_by_role("button", name="Create and score").click()
+    follow(
+        frame.get_by_role("button", name="Create and score"),
+        frame.get_by_role("heading", name="Score: Quiz 4: systems"),
+    )
 
 
 def score_by_keyboard(page, frame) -> None:
@@ -41,8 +41,9 @@ def score_by_keyboard(page, frame) -> None:
     expect(frame.get_by_role("heading", name="Score: Quiz 4: systems")).to_be_visible(
         timeout=AFTER_SUBMIT
     )
-    frame.get_by_role("button", name="Apply to every row").click()
-    expect(frame.locator("input[type=radio][value='3']:checked")).to_have_count(16)
+    proficient = frame.locator("input[type=radio][value='3']:checked")
+    follow(frame.get_by_role("button", name="Apply to every row"), proficient.nth(15))
+    expect(proficient).to_have_count(16)
     mateo = frame.get_by_role("group", name="Level for Mateo Hernández on F-IF.6")
     mateo.get_by_role("radio", name="Proficient").focus()
     page.keyboard.press("ArrowRight")  # radio groups move by arrow keys
@@ -76,7 +77,6 @@ def test_an_expired_launch_in_the_lms_frame_keeps_every_typed_score(
     page,
     screenshot,
 ):
-    from playwright.sync_api import expect
 
     lms, _ids = live
     app = make_app()
@@ -89,9 +89,9 @@ def test_an_expired_launch_in_the_lms_frame_keeps_every_typed_score(
     # (This context blocks third-party storage, as Incognito does: the server-side page alone
     # keeps the values here.)
     expire_every_launch(app)
-    frame.get_by_role("button", name="Save all marks").first.click()
-    expect(frame.get_by_text("Your session with the tool has ended")).to_be_visible(
-        timeout=AFTER_SUBMIT
+    follow(
+        frame.get_by_role("button", name="Save all marks").first,
+        frame.get_by_text("Your session with the tool has ended"),
     )
     expect_typed_values(frame)
     screenshot("scoring-expired-in-lms")
@@ -116,29 +116,31 @@ def test_scores_typed_before_the_launch_expired_are_put_back_after_a_relaunch(
     create_quiz(page)
     score_by_keyboard(page, page)
     expire_every_launch(app)
-    page.get_by_role("button", name="Save all marks").first.click()
-    expect(page.get_by_text("Your session with the tool has ended")).to_be_visible(
-        timeout=AFTER_SUBMIT
+    follow(
+        page.get_by_role("button", name="Save all marks").first,
+        page.get_by_text("Your session with the tool has ended"),
     )
     assert saved_quiz_rows(app) == []
 
     # Relaunch from the course in the same tab: the values come back from the tab's storage.
     page.goto(launch)
-    page.get_by_role("link", name="Score an assessment").click()
-    page.get_by_role("link", name="Quiz 4: systems").click()
-    expect(page.get_by_text("you typed before were put back")).to_be_visible(timeout=AFTER_SUBMIT)
+    quiz = page.get_by_role("link", name="Quiz 4: systems")
+    follow(page.get_by_role("link", name="Score an assessment"), quiz)
+    follow(quiz, page.get_by_text("you typed before were put back"))
     expect_typed_values(page)
     screenshot("scoring-restored")
-    page.get_by_role("button", name="Save all marks").first.click()
-    expect(page.get_by_text("16 marks recorded.")).to_be_visible(timeout=AFTER_SUBMIT)
+    follow(
+        page.get_by_role("button", name="Save all marks").first,
+        page.get_by_text("16 marks recorded."),
+    )
     rows = saved_quiz_rows(app)
     assert len(rows) == 16
     [advanced] = [row for row in rows if row.points == 4.0]
     assert advanced.comment == "Clear rate of change."
     assert advanced.standard_id == ids.standards["F-IF.6"]
     # Saved: the tab forgets the kept values; a later visit shows the saved marks only.
-    page.get_by_role("link", name="All assessments").click()
-    page.get_by_role("link", name="Quiz 4: systems").click()
+    follow(page.get_by_role("link", name="All assessments"), quiz)
+    follow(quiz, page.get_by_role("heading", name="Score: Quiz 4: systems"))
     expect_typed_values(page)
     expect(page.locator("[data-restored]")).to_be_hidden()
 
@@ -150,9 +152,9 @@ def test_a_settings_change_is_previewed_then_saved(live, make_app, page, screens
     app = make_app()
     page.goto(f"{lms.issuer}/courses/{COURSE}?as={TEACHER}")
     frame = page.frame_locator("iframe[name=tool-frame]")
-    frame.get_by_role("link", name="Course settings").click()
-    expect(frame.get_by_role("heading", name="Course settings", exact=True)).to_be_visible(
-        timeout=AFTER_SUBMIT
+    follow(
+        frame.get_by_role("link", name="Course settings"),
+        frame.get_by_role("heading", name="Course settings", exact=True),
     )
     # Only the chosen method's parameters show.
     weight = frame.get_by_label("Weight of the latest score (Decaying average")
@@ -164,22 +166,24 @@ def test_a_settings_change_is_previewed_then_saved(live, make_app, page, screens
     weight.fill("0.5")
     # A table that falls passes the browser's checks; the server names it next to the table.
     frame.get_by_label("Percent").nth(1).fill("40")
-    frame.get_by_role("button", name="Preview the change").click()
+    follow(frame.get_by_role("button", name="Preview the change"), frame.locator(".field-error"))
     expect(frame.locator(".field-error")).to_contain_text(
         "Conversion table: percents must not fall as the level rises.", timeout=AFTER_SUBMIT
     )
     expect(frame.get_by_label("Percent").nth(1)).to_have_attribute("aria-invalid", "true")
     expect(frame.get_by_label("Weight of the latest score (Decaying average")).to_have_value("0.5")
     frame.get_by_label("Percent").nth(1).fill("70")
-    frame.get_by_role("button", name="Preview the change").click()
-    expect(frame.get_by_text("7 students' levels change; 7 summary grades change")).to_be_visible(
-        timeout=AFTER_SUBMIT
+    follow(
+        frame.get_by_role("button", name="Preview the change"),
+        frame.get_by_text("7 students' levels change; 7 summary grades change"),
     )
     screenshot("settings-preview-in-lms")
     with app.app_context():
         assert db.session.scalar(select(CourseSettings.method)) == "most_recent"
-    frame.get_by_role("button", name="Save these settings").click()
-    expect(frame.get_by_text("Settings saved.")).to_be_visible(timeout=AFTER_SUBMIT)
+    follow(
+        frame.get_by_role("button", name="Save these settings"),
+        frame.get_by_text("Settings saved."),
+    )
     with app.app_context():
         row = db.session.scalar(select(CourseSettings))
         assert (row.method, row.params) == ("standard_decaying_average", {"w": 0.5})
