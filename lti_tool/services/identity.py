@@ -7,6 +7,7 @@ nothing found under one platform is ever matched under another.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from ..models import Course, Deployment, Enrollment, GradeColumn, Platform, Reso
 from ..models.types import utcnow
 from . import grades, jobs, periods
 from .sections import from_custom, sync_sections
+
+# How often a returning person's launch time is written (the usage page counts by the day).
+LAUNCH_RECORDED_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,8 @@ def sync_user(platform: Platform, claims: dict[str, Any]) -> User | None:
     if isinstance(email := claims.get("email"), str) and email:
         user.email = email
     _sync_lms_ids(user, claims)
-    user.updated_at = utcnow()
+    if user.id is None or db.session.is_modified(user):  # an unchanged person: no write
+        user.updated_at = utcnow()
     return user
 
 
@@ -104,7 +109,10 @@ def sync_enrollment(
     enrollment.lis_roles = roles
     mentees = claims.get(Claim.ROLE_SCOPE_MENTOR)
     enrollment.mentees = [str(m) for m in mentees] if isinstance(mentees, list) else []
-    enrollment.last_launch_at = utcnow()
+    now = utcnow()
+    last = enrollment.last_launch_at
+    if last is None or now - last >= LAUNCH_RECORDED_EVERY:
+        enrollment.last_launch_at = now
     enrollment.status = "active"  # a launch proves membership, whatever the last roster said
     sync_sections(course, enrollment, from_custom(claims.get(Claim.CUSTOM)))
     return enrollment
