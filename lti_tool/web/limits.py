@@ -5,13 +5,18 @@ client address: they are limited per registration, once the id_token's signature
 forged tokens cannot spend a school's budget. Only the unauthenticated endpoints (OIDC login,
 dynamic registration, share links) are limited per address, generously; sign-ins at the
 installation console, per address and per account, tightly (each one guesses a password).
-Fixed windows: one upsert per counted request; the rows of past windows are deleted whenever a
-new window opens.
+Fixed windows. Each process claims hits from the shared count in small leases (a fiftieth of
+the limit, at least one): most requests are counted in memory, one upsert claims the next
+lease, and a process can never allow more than it claimed, so the whole installation never
+allows more than the limit (a little less when other processes hold unused leases as a window
+ends). A key found over its limit is refused in memory until its window ends. The rows of past
+windows are deleted whenever a new window opens.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -98,24 +103,69 @@ class RateLimited(LtiToolError):
         self.retry_after = decision.retry_after
 
 
-def _upsert(key: str, window_start: int, expires_at: datetime, dialect: str) -> Insert:
+# A lease is this fraction of a limit: the share of a window other processes may leave unused.
+LEASE_FRACTION = 50
+
+
+@dataclass
+class _Lease:
+    """Hits one process claimed for a key in one window: positions `next`..`end` of the shared
+    count. Past the limit, every later hit is refused here without a write."""
+
+    window_start: int
+    next: int
+    end: int
+
+
+class Leases:
+    """This process's leases, by key (kept in the app: each app is one process's counter)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.held: dict[str, _Lease] = {}
+
+    def take(self, key: str, window_start: int, limit: Limit) -> int | None:
+        """The hit's position in the shared count, or None when a new lease must be claimed."""
+        with self.lock:
+            lease = self.held.get(key)
+            if lease is None or lease.window_start != window_start:
+                return None
+            if lease.next <= lease.end or lease.next > limit.count:
+                lease.next += 1
+                return lease.next - 1
+            return None
+
+    def grant(self, key: str, window_start: int, first: int, end: int) -> None:
+        """Positions `first`..`end` were claimed; `first` is being used now."""
+        with self.lock:
+            if len(self.held) > 10_000:  # addresses come and go: forget finished windows
+                self.held = {k: v for k, v in self.held.items() if v.window_start >= window_start}
+            self.held[key] = _Lease(window_start, first + 1, end)
+
+
+def _leases() -> Leases:
+    return current_app.extensions.setdefault("rate_leases", Leases())
+
+
+def _upsert(key: str, window_start: int, claim: int, expires_at: datetime, dialect: str) -> Insert:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = RateCounter.__table__
     statement = insert(table).values(
-        key=key, window_start=window_start, count=1, expires_at=expires_at
+        key=key, window_start=window_start, count=claim, expires_at=expires_at
     )
     return statement.on_conflict_do_update(
         index_elements=[table.c.key, table.c.window_start],
-        set_={"count": table.c.count + 1},
+        set_={"count": table.c.count + claim},
     ).returning(table.c.count)
 
 
-def _count(executor: Any, upsert: Insert, sweep: Any, dialect: str) -> int:
+def _claim(executor: Any, upsert: Insert, claim: int, sweep: Any, dialect: str) -> int:
+    """Add `claim` hits to the shared count; the count after them."""
     if dialect == "postgresql":
         # A count lost in a crash costs nothing: do not wait for the WAL flush.
         executor.execute(text("SET LOCAL synchronous_commit TO OFF"))
     count = executor.execute(upsert).scalar_one()
-    if count == 1:  # a new window: sweep the rows of windows that are over
+    if count == claim:  # a new window: sweep the rows of windows that are over
         executor.execute(sweep)
     return count
 
@@ -125,23 +175,32 @@ def count_hit(
 ) -> Decision:
     """Count one request under `key` in the current window and say whether it may proceed.
 
-    `in_session` counts in the request's session (the caller commits at once); otherwise, on
-    PostgreSQL, in a transaction of its own so the hot row is locked for one statement only.
-    SQLite always uses the session: a second connection would wait on the request's own lock.
+    From this process's lease when it has one; otherwise a lease is claimed: `in_session`
+    claims in the request's session (the caller commits at once); otherwise, on PostgreSQL, in
+    a transaction of its own so the hot row is locked for one statement only. SQLite always
+    uses the session: a second connection would wait on the request's own lock.
     """
     now = clock() if now is None else now
+    key = key[:200]
     window_start = int(now // limit.seconds) * limit.seconds
     window_end = window_start + limit.seconds
-    expires_at = datetime.fromtimestamp(window_end, UTC)
-    dialect = db.engine.dialect.name
-    upsert = _upsert(key[:200], window_start, expires_at, dialect)
-    sweep = delete(RateCounter).where(RateCounter.expires_at < datetime.fromtimestamp(now, UTC))
-    if in_session or dialect == "sqlite":
-        count = _count(db.session, upsert, sweep, dialect)
-    else:
-        with db.engine.begin() as connection:
-            count = _count(connection, upsert, sweep, dialect)
-    return Decision(count, max(1, math.ceil(window_end - now)), limit)
+    retry_after = max(1, math.ceil(window_end - now))
+    leases = _leases()
+    position = leases.take(key, window_start, limit)
+    if position is None:
+        claim = max(1, limit.count // LEASE_FRACTION)
+        dialect = db.engine.dialect.name
+        expires_at = datetime.fromtimestamp(window_end, UTC)
+        upsert = _upsert(key, window_start, claim, expires_at, dialect)
+        sweep = delete(RateCounter).where(RateCounter.expires_at < datetime.fromtimestamp(now, UTC))
+        if in_session or dialect == "sqlite":
+            end = _claim(db.session, upsert, claim, sweep, dialect)
+        else:
+            with db.engine.begin() as connection:
+                end = _claim(connection, upsert, claim, sweep, dialect)
+        position = end - claim + 1
+        leases.grant(key, window_start, position, end)
+    return Decision(position, retry_after, limit)
 
 
 def _limit(setting: str, config: Mapping[str, Any]) -> Limit | None:

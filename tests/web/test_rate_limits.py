@@ -94,7 +94,8 @@ def test_launches_from_one_address_are_not_limited_per_address(limited, lms):
     with app.app_context():
         counts = dict(db.session.execute(select(RateCounter.key, RateCounter.count)).all())
     platform_keys = [key for key in counts if key.startswith("launch:platform:")]
-    assert counts == {"login:address:127.0.0.1": 5, platform_keys[0]: 5}
+    # One lease each (a fiftieth of the limit) covered the five: 1000 / 50 and 6000 / 50.
+    assert counts == {"login:address:127.0.0.1": 20, platform_keys[0]: 120}
 
 
 def second_registration(lms, app, client_id="district-b"):
@@ -147,6 +148,24 @@ def test_old_windows_are_swept_as_new_ones_open(app):
         db.session.commit()
         assert decision.count == 1 and decision.retry_after == 60
         assert db.session.scalars(select(RateCounter.key)).all() == ["test:b"]
+
+
+def test_processes_count_in_leases_and_together_never_pass_the_limit(make_app):
+    """Three processes (apps) share a limit of 100: each claims 2 hits per write, and the hits
+    they allow together stay within the limit; a key over it is refused without a write."""
+    limit, now = Limit(100, 60), 1_200_030
+    processes = [make_app() for _ in range(3)]
+    allowed = writes = 0
+    for n in range(150):
+        with processes[n % 3].app_context():
+            before = db.session.scalar(select(RateCounter.count)) or 0
+            allowed += count_hit("test:school", limit, now=now).is_allowed
+            db.session.commit()
+            writes += (db.session.scalar(select(RateCounter.count)) or 0) != before
+    assert 96 <= allowed <= 100  # at most one unused lease of 2 in each other process
+    assert writes <= 53  # 50 leases of 2 fill the 100, then one refused claim per process
+    with processes[0].app_context():
+        assert db.session.scalar(select(RateCounter.count)) <= 106
 
 
 @pytest.mark.parametrize(
