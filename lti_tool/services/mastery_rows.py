@@ -72,9 +72,9 @@ def _live_evidence(
         .order_by(Evidence.student_id, Evidence.standard_id, Evidence.demonstrated_at, Evidence.id)
     )
     if student_ids is not None:
-        query = query.where(Evidence.student_id.in_(list(student_ids)))
+        query = query.where(_among(Evidence.student_id, student_ids))
     if standard_ids is not None:
-        query = query.where(Evidence.standard_id.in_(list(standard_ids)))
+        query = query.where(_among(Evidence.standard_id, standard_ids))
     if window is not None:
         # Driver-ready bounds (driver_rows skips SQLAlchemy's bind processing): on SQLite the
         # column's own fixed-width UTC text, so text order is time order.
@@ -84,6 +84,12 @@ def _live_evidence(
         start, end = (process(moment) if process else moment for moment in window)
         query = query.where(at >= start, at < end)
     return query
+
+
+def _among(column: ColumnElement[int], ids: Collection[int]) -> ColumnElement[bool]:
+    """`column IN ids`; one id as `=`, so one person's page reuses a compiled statement."""
+    ids = list(ids)
+    return column == ids[0] if len(ids) == 1 else column.in_(ids)
 
 
 def load_points(
@@ -190,7 +196,7 @@ def _stored_query(
 ) -> Select[Any]:
     query = select(*columns).where(LEVELS.c.course_id == course.id)
     if student_ids is not None:
-        query = query.where(LEVELS.c.student_id.in_(list(student_ids)))
+        query = query.where(_among(LEVELS.c.student_id, student_ids))
     return query
 
 
@@ -237,12 +243,38 @@ def driver_rows(query: Select[Any]) -> list[Any]:
     """
     db.session.flush()  # what autoflush does before an ORM query
     connection = db.session.connection()
-    compiled = query.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    with _cursor(connection, str(compiled)) as cursor:
-        cursor.execute(str(compiled), _driver_params(compiled, compiled.params))
+    sql, params = _compiled(query, connection.dialect)
+    with _cursor(connection, sql) as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+# Compiled statements by their shape (SQLAlchemy's cache key) and dialect: a page's queries
+# are compiled once per process, not per request. Bounded: shapes are few; the cache is
+# cleared if it ever grows past this.
+_COMPILED: dict[tuple[Any, str], tuple[str, Compiled]] = {}
+_COMPILED_MAX = 500
+
+
+def _compiled(query: Select[Any], dialect: Any) -> tuple[str, Any]:
+    """The driver's SQL text and parameters of `query`, compiled once per shape.
+
+    A statement with a list parameter (`IN` of many ids) renders one SQL text per length and
+    is compiled every time.
+    """
+    key = query._generate_cache_key()
+    if key is None or any(param.expanding for param in key.bindparams):
+        compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        return str(compiled), _driver_params(compiled, compiled.params)
+    found = _COMPILED.get((key.key, dialect.name))
+    if found is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        compiled = query.compile(dialect=dialect, cache_key=key)
+        found = _COMPILED[(key.key, dialect.name)] = (str(compiled), compiled)
+    sql, compiled = found
+    values = compiled.construct_params(extracted_parameters=key.bindparams)
+    return sql, _driver_params(compiled, values)
 
 
 def driver_many(statement: ClauseElement, keys: Sequence[str], rows: list[dict[str, Any]]) -> None:
