@@ -44,3 +44,12 @@ if os.environ.get("LOG_FORMAT", "json" if _production else "text").lower() == "j
             },
         },
     }
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app: move what is loaded (modules, templates, mappers)
+    out of the garbage collector's sight, so each collection walks only what requests make."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
