@@ -5,11 +5,11 @@ Run: .venv/bin/python bench/bench_launch.py [--database-url postgresql+psycopg:/
 
 What is measured, per concurrency level (1, 8, 32 virtual users over loopback):
 - tool: the full launch = POST /lti/login (302) + POST /lti/launch (JWT verification, state and
-  nonce, identity sync, launch row; 303) + GET of the first page, on gunicorn (2 gthread
-  workers, config/gunicorn.conf.py) in production mode with JSON logs and rate limits counting.
-  The platform's part (devplatform builds the claims with the tool's nonce, signed with its
-  key) runs between a login phase and a launch phase, untimed: it is the platform's cost.
-  Latency = the three round trips of a flow.
+  nonce, identity sync, launch row, and the first page as its answer; 200), on gunicorn (2
+  gthread workers, config/gunicorn.conf.py) in production mode with JSON logs and rate limits
+  counting. The platform's part (devplatform builds the claims with the tool's nonce, signed
+  with its key) runs between a login phase and a launch phase, untimed: it is the platform's
+  cost. Latency = the two round trips of a flow.
 - bare verify: a Flask endpoint on the same gunicorn settings verifying an id_token of the
   same claims (RS256 + aud + iss + exp), keys parsed once.
 - pylti1p3: a minimal pylti1p3 2.0.0 tool, login + launch rendering its first page, with its
@@ -249,8 +249,8 @@ def measure(database_url: str, lms: Lms, ports: list[int]) -> tuple[list[Row], .
         env = tool_env(url, f"{tmp}/keys", f"http://127.0.0.1:{ports[0]}")
         with gunicorn("wsgi:app", ports[0], env, tool_log, "/readyz") as pid:
             meters = Meters(pid, url)
-            name = "tool: login + launch + page"
-            target = Target(name, ports[0], "/lti/login", "/lti/launch", follows_redirect=True)
+            name = "tool: login + launch (first page)"
+            target = Target(name, ports[0], "/lti/login", "/lti/launch")
             tool = run_levels(target, lms, meters)
             meters.dispose()
         with gunicorn("bench.launch_apps:baseline_app()", ports[1], shared, other_log, "/") as pid:
@@ -259,7 +259,7 @@ def measure(database_url: str, lms: Lms, ports: list[int]) -> tuple[list[Row], .
             base = [run_verify(lms, ports[1], meters, c, n) for c, n in VERIFY_REQUESTS.items()]
         with gunicorn("bench.launch_apps:pylti1p3_app()", ports[2], shared, other_log, "/") as pid:
             name, login_url = "pylti1p3: login + launch", f"http://127.0.0.1:{ports[2]}/launch"
-            target = Target(name, ports[2], "/login", "/launch", False, login_url=login_url)
+            target = Target(name, ports[2], "/login", "/launch", login_url=login_url)
             pylti = run_levels(target, lms, Meters(pid, None))
         return tool, base, pylti, [f"- Logs: {check_log(tool_log)}."]
 

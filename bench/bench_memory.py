@@ -76,7 +76,7 @@ def launches(database_url: str) -> list[str]:
             log = Path(tmp) / "tool.log"
             with gunicorn("wsgi:app", port, env, log, "/readyz") as master:
                 meters = Meters(master, None)
-                target = Target("tool", port, "/lti/login", "/lti/launch", follows_redirect=True)
+                target = Target("tool", port, "/lti/login", "/lti/launch")
                 workers = sorted(children(master))
                 rows.append(_launch_row(0, 0, workers))
                 done = 0

@@ -1,7 +1,7 @@
 """Flows of bench_launch.py: the platform side (devplatform), the virtual users' jobs, rows.
 
 A flow is one person's launch: the tool's (or pylti1p3's) login, the platform signing an
-id_token with the nonce the login chose, then the launch (and, for the tool, its first page).
+id_token with the nonce the login chose, then the launch, which answers with the first page.
 """
 
 from __future__ import annotations
@@ -149,28 +149,21 @@ def login_job(path: str) -> Job:
     return login
 
 
-def launch_job(path: str, expected: int) -> Job:
-    """POST the id_token with the state; the tool answers 303 to its page, pylti1p3 200."""
+def launch_job(path: str) -> Job:
+    """POST the id_token with the state; both tools answer 200 with their first page (the tool
+    names the page's own address in Content-Location)."""
 
     async def launch(connection: Connection, flow: Flow) -> Flow:
         if flow.ok:
             form = {"id_token": flow.id_token, "state": flow.state}
             request = connection.request("POST", path, form=form, cookies=flow.cookies)
             response, flow.steps["launch"] = await timed(request)
-            flow.ok = response.status == expected
-            target = urlsplit(response.header("location") or "")
+            flow.ok = response.status == 200
+            target = urlsplit(response.header("content-location") or "")
             flow.page = f"{target.path}?{target.query}"
         return flow
 
     return launch
-
-
-async def page_job(connection: Connection, flow: Flow) -> Flow:
-    """GET the page the launch redirected to."""
-    if flow.ok:
-        response, flow.steps["page"] = await timed(connection.request("GET", flow.page))
-        flow.ok = response.status == 200
-    return flow
 
 
 async def verify(connection: Connection, token: str) -> tuple[float, bool]:
@@ -190,14 +183,10 @@ class Target:
     port: int
     login_path: str
     launch_path: str
-    follows_redirect: bool  # the tool's launch redirects to its first page
     login_url: str | None = None  # the target_link_uri to send, when not the tool's
 
     def steps(self) -> list[tuple[str, Job]]:
-        expected = 303 if self.follows_redirect else 200
-        steps = [("login", login_job(self.login_path))]
-        steps.append(("launch", launch_job(self.launch_path, expected)))
-        return steps + ([("page", page_job)] if self.follows_redirect else [])
+        return [("login", login_job(self.login_path)), ("launch", launch_job(self.launch_path))]
 
 
 def run_flows(target: Target, lms: Lms, meters: Meters, level: int, count: int) -> Row:

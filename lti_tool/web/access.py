@@ -96,8 +96,9 @@ def launch_origins(platform: Any, claims: dict[str, Any]) -> list[object]:
 
 
 def current_viewer() -> Viewer:
-    """The launch named by `launch=` (query or form); sets frame-ancestors for its platform."""
-    token = request.values.get("launch", "")
+    """The launch named by `launch=` (query or form), or the one this request has just started
+    (the first page, answered by the launch itself); sets frame-ancestors for its platform."""
+    token = g.get("launched_token") or request.values.get("launch", "")
     launch = load_session(token)
     allow_framing_by(launch_origins(launch.platform, launch.claims))
     g.launch_token = token

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from pylti1p3.contrib.flask import FlaskRequest
 
 from ..errors import RegistrationError
@@ -101,13 +111,36 @@ def launch():
     limit_registration(validated.platform.id)
     identity = sync_launch(validated)
     token, _row = start_session(validated, identity, current_app.config["LAUNCH_TTL_SECONDS"])
-    db.session.commit()
-    endpoint = (
-        "pages.deep_link" if validated.message_type == MessageType.DEEP_LINKING else "pages.home"
-    )
-    response = redirect(url_for(endpoint, launch=token), code=303)
+    _commit_keeping_loaded()
+    if validated.message_type == MessageType.DEEP_LINKING:
+        response = redirect(url_for("pages.deep_link", launch=token), code=303)
+    else:
+        response = _first_page(token)
     # The state is spent (its row is gone): the browser need not keep its secret for 10 minutes.
     response.delete_cookie(STATE_COOKIE_PREFIX + request.values.get("state", ""), **STATE_COOKIE)
+    return response
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit the launch; the first page then reads the platform, course, person and launch
+    just written from the session, without loading them again."""
+    session = db.session()
+    kept, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = kept
+
+
+def _first_page(token: str) -> Response:
+    """The launching person's first page as the launch's own answer: inside the LMS's frame,
+    one round trip fewer than a redirect. The page gives itself its address (/home?launch=…)
+    from the browser, so a reload asks for the page, not for the spent launch again."""
+    g.launched_token = token
+    g.page_url = url_for("pages.home", launch=token)
+    response = current_app.make_response(current_app.view_functions["pages.home"]())
+    if response.status_code == 200:
+        response.headers["Content-Location"] = g.page_url
     return response
 
 

@@ -46,6 +46,8 @@ def test_student_lands_on_their_page(live, page, screenshot):
     frame = tool_frame(page)
     assert frame.locator("h1").first.inner_text() == "My mastery"
     assert "Mateo Hernández" in frame.locator("main").inner_text()
+    # The launch answered with the page; the page gave the frame its own address.
+    assert page.frame(name="tool-frame").url.split("?")[0].endswith("/home")
     screenshot("student-launch")
 
 

@@ -68,9 +68,17 @@ class Browser:
         return self.post_launch(self.authorize(login))
 
     def page(self, response) -> str:
-        """Follow the launch's redirect to the page it lands on."""
-        assert response.status_code == 303, response.get_data(as_text=True)
-        return self.tool.get(response.headers["Location"]).get_data(as_text=True)
+        """The page a launch lands on: its own answer (a resource link launch), or where it
+        redirects (deep linking, an assessment's sheet)."""
+        if response.status_code == 303:
+            return self.tool.get(response.headers["Location"]).get_data(as_text=True)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_data(as_text=True)
+
+
+def landed_at(response) -> str:
+    """The address of the page a launch answered with (or redirected to), with its token."""
+    return response.headers.get("Content-Location") or response.headers["Location"]
 
 
 def _auth_url_from_page(response) -> str:

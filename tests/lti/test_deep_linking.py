@@ -10,7 +10,7 @@ import jwt
 
 from lti_tool.lti.vocab import Claim
 
-from .conftest import CLIENT_ID, COURSE, STUDENT, TEACHER, Browser
+from .conftest import CLIENT_ID, COURSE, STUDENT, TEACHER, Browser, landed_at
 
 DEEP_LINKING = "LtiDeepLinkingRequest"
 
@@ -78,6 +78,6 @@ def test_students_cannot_add_the_tool(browser):
 
 
 def test_resource_link_session_cannot_answer_deep_linking(browser):
-    token = browser.launch(TEACHER).headers["Location"].split("launch=")[1]
+    token = landed_at(browser.launch(TEACHER)).split("launch=")[1]
     page = browser.tool.post("/lti/deep-link", data={"launch": token})
     assert page.status_code == 403

@@ -44,7 +44,7 @@ def test_platform_storage_replaces_the_blocked_cookie(tool, lms):
     wrong = blocked.post_launch({**form, "lti_storage_secret": "guess", "lti_storage_checked": "1"})
     assert wrong.status_code == 401
     right = blocked.post_launch({**form, "lti_storage_secret": secret, "lti_storage_checked": "1"})
-    assert right.status_code == 303, right.get_data(as_text=True)
+    assert right.status_code == 200, right.get_data(as_text=True)
 
 
 def test_blocked_cookie_without_storage_offers_a_new_window_that_works(tool, lms):
@@ -66,7 +66,7 @@ def test_blocked_cookie_without_storage_offers_a_new_window_that_works(tool, lms
 
     query = parse_qs(urlsplit(response.headers["Location"]).query)
     login = Login(query["state"][0], query["nonce"][0], response.headers["Location"])
-    assert fresh.post_launch(fresh.authorize(login)).status_code == 303
+    assert fresh.post_launch(fresh.authorize(login)).status_code == 200
 
 
 def test_platform_key_rotation_is_picked_up_with_one_refetch(tool, lms, browser):

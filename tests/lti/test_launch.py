@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from lti_tool.extensions import db
 from lti_tool.models import Course, Enrollment, Launch, ResourceLink, User
 
-from .conftest import ADMIN, COURSE, MENTOR, STUDENT, TA, TEACHER
+from .conftest import ADMIN, COURSE, MENTOR, STUDENT, TA, TEACHER, landed_at
 
 
 def test_login_initiation_sends_a_complete_auth_request(browser):
@@ -74,7 +74,7 @@ def test_state_cookie_is_deleted_after_a_successful_launch(browser):
     name = f"lti1p3-state-{login.state}"
     assert browser.tool.get_cookie(name, path="/lti/") is not None
     response = browser.post_launch(browser.authorize(login))
-    assert response.status_code == 303
+    assert response.status_code == 200  # the first page
     # Deleted with the attributes it was set with: a Partitioned cookie is only removed from
     # its partition by a Set-Cookie that is Partitioned too, on the same path.
     (deletion,) = response.headers.getlist("Set-Cookie")
@@ -90,7 +90,7 @@ def test_a_refused_launch_keeps_the_state_cookie(browser):
     form = browser.authorize(login)
     refused = browser.post_launch({**form, "id_token": form["id_token"][:-4] + "AAAA"})
     assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
-    assert browser.post_launch(form).status_code == 303  # the real one still goes through
+    assert browser.post_launch(form).status_code == 200  # the real one still goes through
 
 
 def test_launch_data_stays_server_side(browser, tool):
@@ -102,8 +102,25 @@ def test_launch_data_stays_server_side(browser, tool):
     with tool.app_context():
         row = db.session.scalars(select(Launch)).one()
         assert row.claims["sub"] == TEACHER
-        token = response.headers["Location"].split("launch=")[1]
+        token = landed_at(response).split("launch=")[1]
         assert token not in row.token_hash  # only the hash is stored
+
+
+def test_a_launch_answers_with_the_first_page_which_gives_itself_its_address(browser):
+    """No redirect: the launch's answer is the page. It names its own address (a reload asks
+    for the page, never for the spent launch again), which serves the same page."""
+    response = browser.launch(TEACHER)
+    assert response.status_code == 200 and "Location" not in response.headers
+    html = response.get_data(as_text=True)
+    assert "<h1>Teacher dashboard" in html
+    address = response.headers["Content-Location"]
+    assert address.startswith("/home?launch=")
+    assert f'<meta name="page-url" content="{address}">' in html
+    assert "/static/page-url.js" in html
+    reloaded = browser.tool.get(address)
+    again = reloaded.get_data(as_text=True)
+    assert reloaded.status_code == 200 and "<h1>Teacher dashboard" in again
+    assert 'name="page-url"' not in again  # only the launch's answer rewrites its address
 
 
 def test_same_person_twice_updates_not_duplicates(browser, tool):
@@ -128,7 +145,7 @@ def test_launch_pages_may_be_framed_by_their_platform_only(browser, tool, lms):
             keyset_url="https://elsewhere.example/jwks",
         )
         db.session.commit()
-    landing = browser.launch(TEACHER).headers["Location"]
+    landing = landed_at(browser.launch(TEACHER))
     policy = browser.tool.get(landing).headers["Content-Security-Policy"]
     ancestors = policy.split("frame-ancestors ")[1]
     assert lms.issuer in ancestors.split()

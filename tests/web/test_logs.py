@@ -13,7 +13,7 @@ from lti_tool.extensions import db
 from lti_tool.logs import log_format, redact
 from lti_tool.models import Launch
 from tests.live import register_lms
-from tests.lti.conftest import TEACHER, Browser
+from tests.lti.conftest import TEACHER, Browser, landed_at
 
 
 @pytest.fixture
@@ -47,8 +47,8 @@ def test_a_launch_logs_json_lines_with_ids_and_no_secret(json_tool, lms, log_out
     login = browser.login(TEACHER)
     form = browser.authorize(login)
     response = browser.post_launch(form)
-    token = response.headers["Location"].split("launch=")[1]
-    browser.tool.get(response.headers["Location"])
+    token = landed_at(response).split("launch=")[1]
+    browser.tool.get(landed_at(response))
     replayed = browser.post_launch(form)  # refused: a warning line with the reason
     assert replayed.status_code == 401
 
@@ -63,7 +63,7 @@ def test_a_launch_logs_json_lines_with_ids_and_no_secret(json_tool, lms, log_out
         assert {key: entry.get(key) for key in ids} == ids
         assert entry["request_id"] and entry["level"] == "INFO" and entry["time"]
         assert entry["logger"] == "lti_tool.request" and entry["method"] and entry["duration_ms"]
-    assert by_path(entries, "/lti/launch")["status"] == 303
+    assert by_path(entries, "/lti/launch")["status"] == 200
     warning = next(entry for entry in entries if entry["level"] == "WARNING")
     assert warning["request_id"] == replayed.headers["X-Request-ID"]
     assert warning["platform_id"] == ids["platform_id"]

@@ -162,11 +162,9 @@ def test_a_deep_linked_assessment_asks_the_platform_for_its_column_and_opens_it(
     link = column.resource_link_id
 
     # Opening the activity: the teacher lands on its scoring sheet, a student on the profile.
-    opened = browser.launch(TEACHER, resource_link_id=link)
-    assert opened.status_code == 303
-    sheet = browser.tool.get(opened.headers["Location"])
-    assert sheet.status_code == 303 and f"/assessments/{assessment_id}/score" in sheet.location
-    assert "Score: Unit 5 test" in browser.tool.get(sheet.location).get_data(as_text=True)
+    opened = browser.launch(TEACHER, resource_link_id=link)  # the launch redirects to the sheet
+    assert opened.status_code == 303 and f"/assessments/{assessment_id}/score" in opened.location
+    assert "Score: Unit 5 test" in browser.tool.get(opened.location).get_data(as_text=True)
     student = browser.page(browser.launch(STUDENT, resource_link_id=link))
     assert "<h1>My mastery</h1>" in student
 
