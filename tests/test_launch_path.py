@@ -47,15 +47,16 @@ def test_a_state_is_consumed_once(tool, lms):
 
 
 # SQL statements (SQLAlchemy's before_cursor_execute) of a launch, which answers with the first
-# page, once the course and person exist: the same on both databases. The page reads the launch
-# it was just given from the session, not again from the database. A returning person whose name and
-# roles did not change is not written again, and the rate limit counts from the process's
+# page, once the course and person exist: the same on both databases. The course, person,
+# enrolment and link the launch names are read in one statement (services/identity.py), and
+# the page reads the launch it was just given from the session. A returning person whose name
+# and roles did not change is not written again, and the rate limit counts from the process's
 # lease (tests/web/test_rate_limits.py), so neither writes. The stored levels and scores are
 # read through the driver (services/mastery_rows.py), one statement each, which this counter
 # does not see. The teacher's gradebook also asks for columns deleted in the LMS (the
 # banner): one statement. The student's profile reads the student's exemptions
 # (services/exempt_cells.py): one.
-LAUNCH_AND_FIRST_PAGE = {TEACHER: 16, STUDENT: 19, MENTOR: 12}
+LAUNCH_AND_FIRST_PAGE = {TEACHER: 13, STUDENT: 16, MENTOR: 9}
 
 
 @pytest.mark.parametrize("who", [TEACHER, STUDENT, MENTOR])

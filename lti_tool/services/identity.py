@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import and_, false, select
 
 from ..extensions import db, upsert_insert
 from ..lti.launch import ValidatedLaunch
@@ -36,14 +36,17 @@ class LaunchIdentity:
 
 def sync_launch(launch: ValidatedLaunch) -> LaunchIdentity:
     claims = launch.claims
-    course = sync_course(launch.platform, launch.deployment, claims)
-    user = sync_user(launch.platform, claims)
+    known = _known_rows(launch.platform, launch.deployment, claims)
+    course = sync_course(launch.platform, launch.deployment, claims, known=known)
+    user = sync_user(launch.platform, claims, known=known)
     roles = [r for r in claims.get(Claim.ROLES, []) if isinstance(r, str)]
     role = (
         course_role(roles) if course else (CourseRole.ADMIN if is_admin(roles) else CourseRole.NONE)
     )
-    enrollment = sync_enrollment(course, user, roles, role, claims) if course and user else None
-    link = sync_resource_link(course, claims) if course else None
+    enrollment = (
+        sync_enrollment(course, user, roles, role, claims, known=known) if course and user else None
+    )
+    link = sync_resource_link(course, claims, known=known) if course else None
     if course:
         periods.sync_course_state(course, claims, role)
         sync_service_endpoints(course, claims)
@@ -52,26 +55,29 @@ def sync_launch(launch: ValidatedLaunch) -> LaunchIdentity:
 
 
 def sync_course(
-    platform: Platform, deployment: Deployment, claims: dict[str, Any]
+    platform: Platform, deployment: Deployment, claims: dict[str, Any], *, known: Known = None
 ) -> Course | None:
-    context = claims.get(Claim.CONTEXT)
-    if not isinstance(context, dict) or not context.get("id"):
+    context_id = _context_id(claims)
+    if context_id is None:
         return None
-    context_id = str(context["id"])
+    context = claims[Claim.CONTEXT]
     course = _existing_or_new(
-        Course, {"deployment_id": deployment.id, "context_id": context_id}, platform_id=platform.id
+        Course,
+        {"deployment_id": deployment.id, "context_id": context_id},
+        known,
+        platform_id=platform.id,
     )
     course.title = str(context.get("title") or course.title or "")
     course.label = str(context.get("label") or course.label or "")
     return course
 
 
-def sync_user(platform: Platform, claims: dict[str, Any]) -> User | None:
+def sync_user(platform: Platform, claims: dict[str, Any], *, known: Known = None) -> User | None:
     """The launching person; None for an anonymous launch (no `sub`)."""
     sub = claims.get("sub")
     if not sub:
         return None
-    user = _existing_or_new(User, {"platform_id": platform.id, "sub": str(sub)})
+    user = _existing_or_new(User, {"platform_id": platform.id, "sub": str(sub)}, known)
     # Platforms send names only when their privacy settings allow: keep what we knew.
     for field in ("name", "given_name", "family_name"):
         if isinstance(value := claims.get(field), str) and value:
@@ -100,10 +106,16 @@ def _sync_lms_ids(user: User, claims: dict[str, Any]) -> None:
 
 
 def sync_enrollment(
-    course: Course, user: User, roles: list[str], role: CourseRole, claims: dict[str, Any]
+    course: Course,
+    user: User,
+    roles: list[str],
+    role: CourseRole,
+    claims: dict[str, Any],
+    *,
+    known: Known = None,
 ) -> Enrollment:
     enrollment = _existing_or_new(
-        Enrollment, {"course_id": course.id, "user_id": user.id}, role=role
+        Enrollment, {"course_id": course.id, "user_id": user.id}, known, role=role
     )
     enrollment.role = role
     enrollment.lis_roles = roles
@@ -118,12 +130,15 @@ def sync_enrollment(
     return enrollment
 
 
-def sync_resource_link(course: Course, claims: dict[str, Any]) -> ResourceLink | None:
-    link_claim = claims.get(Claim.RESOURCE_LINK)
-    if not isinstance(link_claim, dict) or not link_claim.get("id"):
+def sync_resource_link(
+    course: Course, claims: dict[str, Any], *, known: Known = None
+) -> ResourceLink | None:
+    link_id = _link_id(claims)
+    if link_id is None:
         return None
+    link_claim = claims[Claim.RESOURCE_LINK]
     link = _existing_or_new(
-        ResourceLink, {"course_id": course.id, "resource_link_id": str(link_claim["id"])}
+        ResourceLink, {"course_id": course.id, "resource_link_id": link_id}, known
     )
     link.title = str(link_claim.get("title") or link.title or "")
     ags = claims.get(Claim.AGS_ENDPOINT)
@@ -160,14 +175,68 @@ def sync_service_endpoints(course: Course, claims: dict[str, Any]) -> None:
 
 
 Row = TypeVar("Row", Course, User, Enrollment, ResourceLink)
+# Rows a launch names, found ahead by _known_rows: (model, its identity) -> row.
+Known = dict[tuple[type, frozenset[tuple[str, Any]]], Any] | None
 
 
-def _existing_or_new(model: type[Row], identity: dict[str, Any], **required: Any) -> Row:
-    """The row with this identity, inserted when missing.
+def _context_id(claims: dict[str, Any]) -> str | None:
+    context = claims.get(Claim.CONTEXT)
+    return str(context["id"]) if isinstance(context, dict) and context.get("id") else None
+
+
+def _link_id(claims: dict[str, Any]) -> str | None:
+    link = claims.get(Claim.RESOURCE_LINK)
+    return str(link["id"]) if isinstance(link, dict) and link.get("id") else None
+
+
+def _identity_key(model: type, identity: dict[str, Any]) -> tuple[type, frozenset[Any]]:
+    return model, frozenset(identity.items())
+
+
+def _known_rows(platform: Platform, deployment: Deployment, claims: dict[str, Any]) -> Known:
+    """The course, person, enrolment and resource link a returning launch names, in one
+    statement (each step would otherwise read its own). Nothing for a course not seen yet."""
+    context_id, sub, link_id = _context_id(claims), claims.get("sub"), _link_id(claims)
+    if context_id is None or not sub:
+        return None
+    link_on = (
+        and_(ResourceLink.course_id == Course.id, ResourceLink.resource_link_id == link_id)
+        if link_id
+        else false()
+    )
+    query = (
+        select(Course, User, Enrollment, ResourceLink)
+        .select_from(Course)
+        .outerjoin(User, and_(User.platform_id == platform.id, User.sub == str(sub)))
+        .outerjoin(
+            Enrollment, and_(Enrollment.course_id == Course.id, Enrollment.user_id == User.id)
+        )
+        .outerjoin(ResourceLink, link_on)
+        .where(Course.deployment_id == deployment.id, Course.context_id == context_id)
+    )
+    found = db.session.execute(query).first()
+    if found is None:
+        return None
+    course, user, enrollment, link = found
+    named = [
+        (Course, {"deployment_id": deployment.id, "context_id": context_id}, course),
+        (User, {"platform_id": platform.id, "sub": str(sub)}, user),
+        (Enrollment, {"course_id": course.id, "user_id": user and user.id}, enrollment),
+        (ResourceLink, {"course_id": course.id, "resource_link_id": link_id}, link),
+    ]
+    return {_identity_key(m, identity): row for m, identity, row in named if row is not None}
+
+
+def _existing_or_new(
+    model: type[Row], identity: dict[str, Any], known: Known = None, **required: Any
+) -> Row:
+    """The row with this identity (found ahead in `known`, or read), inserted when missing.
 
     INSERT ... ON CONFLICT DO NOTHING, then read: when a class opens the tool in a new course
     at once, every launch gets the one course row instead of a unique-constraint error.
     """
+    if known and (row := known.get(_identity_key(model, identity))) is not None:
+        return row
     query = select(model).filter_by(**identity)
     found = db.session.scalar(query)
     if found is not None:
