@@ -17,7 +17,7 @@ from ..errors import LtiToolError, MasteryRejected, PermissionDenied
 from ..extensions import db
 from ..mastery import METHODS, POLICIES
 from ..services.course_settings import change_scale, change_settings, mastery_settings, settings_for
-from ..services.views.settings import course_scales, latest_recompute, preview_rows
+from ..services.views.settings import latest_recompute, offered_scales, preview_rows
 from ..services.whatif import SettingsPreview, preview_settings_change
 from .access import Viewer, launch_url, teacher_viewer
 from .settings_form import (
@@ -91,7 +91,8 @@ def assistants():
 
 
 def _read(viewer: Viewer):
-    scales = {scale.id: scale for scale in course_scales(viewer.course)}
+    in_use = settings_for(viewer.course).scale_id
+    scales = {scale.id: scale for scale in offered_scales(viewer.course, in_use)}
     return read_settings_form(request.form, scales), scales
 
 
@@ -127,7 +128,7 @@ def _page(
         "settings/show.html",
         viewer=viewer,
         form=form,
-        scales=course_scales(course),
+        scales=offered_scales(course, settings_for(course).scale_id),
         methods=list(METHODS.values()),
         policies=list(POLICIES.values()),
         rollups=ROLLUP_LABELS,

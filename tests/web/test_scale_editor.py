@@ -134,3 +134,26 @@ def test_the_form_needs_the_launch_and_students_are_refused(browser, ids: Ids, t
     assert student.post("/settings/scale/preview", THREE).status_code == 403
     assert student.post("/settings/scale/save", THREE).status_code == 403
     assert state(tool) == before
+
+
+def test_the_settings_offer_the_course_s_newest_own_scale_not_every_older_one(browser, ids, tool):
+    """Each edit of the course's scale stores a new one (evidence keeps its own); the settings
+    list the presets, the newest own scale and the one in use, not the whole history."""
+    visit = launch_as(browser, TEACHER)
+    for name in ("Version one", "Version two", "Version three"):
+        form = {**THREE, "name": name}
+        preview = visit.post("/settings/scale/preview", {"launch": visit.token, **form})
+        saved = visit.post("/settings/scale/save", scale_form(preview.get_data(as_text=True)))
+        assert saved.status_code == 303, saved.get_data(as_text=True)
+    assert state(tool)[1] == 3  # all three are kept
+    page = visit.get("/settings").get_data(as_text=True)
+    assert "<strong>Version three</strong>" in page
+    assert "Version one" not in page and "Version two" not in page
+    assert "<strong>Four levels</strong>" in page and "<strong>Marzano 0-4</strong>" in page
+    # An older own scale is no longer a choice: picking it is refused, nothing saved.
+    with tool.app_context():
+        oldest = db.session.scalar(select(Scale.id).where(Scale.name == "Version one"))
+    refused = visit.post("/settings/preview", {**fields(page), "scale": str(oldest)})
+    assert refused.status_code == 400
+    assert "Choose one of the scales." in refused.get_data(as_text=True)
+    assert state(tool)[0] != oldest

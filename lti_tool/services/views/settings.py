@@ -52,6 +52,15 @@ def course_scales(course: Course) -> list[Scale]:
     )
 
 
+def offered_scales(course: Course, in_use: int | None) -> list[Scale]:
+    """The scales a course's settings offer: the platform's presets, the course's newest own
+    scale and the one it uses. Its older own scales stay for the evidence recorded on them,
+    not as choices (each edit of the course's scale makes a new one)."""
+    scales = course_scales(course)
+    newest = max((scale.id for scale in scales if scale.course_id is not None), default=None)
+    return [scale for scale in scales if scale.course_id is None or scale.id in (newest, in_use)]
+
+
 def preview_rows(course: Course, preview: SettingsPreview) -> list[PreviewRow]:
     """Who would see a change, and which, in class-list order (two queries)."""
     if not preview.students:
