@@ -68,7 +68,7 @@ PRESETS: MappingProxyType[str, Scale] = MappingProxyType(
 # Imported scales get colours from the same ramp: orange below mastery, purple at mastery.
 _BELOW = ("#7F3B08", "#B35806", "#E08214", "#FDB863", "#FEE0B6")
 _AT = ("#B2ABD2", "#8073AC", "#542788", "#2D004B")
-_NOT_A_SCORE = "#767676"
+NOT_A_SCORE_COLOUR = "#767676"
 # Labels that record an absence, not a score (DESIGN correction 8: Canvas's "No Evidence").
 NON_SCORE_LABELS = frozenset({"no evidence", "not assessed", "no evidence yet"})
 
@@ -83,7 +83,7 @@ def imported_scale(key: str, name: str, levels: Iterable[tuple[str, float, bool]
     non_score = {i for i, (label, _, _) in enumerate(ordered) if _is_absence(label)}
     below = [i for i, (_, _, mastery) in enumerate(ordered) if not mastery and i not in non_score]
     above = [i for i, (_, _, mastery) in enumerate(ordered) if mastery and i not in non_score]
-    colours = {i: _NOT_A_SCORE for i in non_score}
+    colours = {i: NOT_A_SCORE_COLOUR for i in non_score}
     colours.update(zip(below, _ramp(_BELOW, len(below)), strict=True))
     colours.update(zip(above, _ramp(_AT, len(above)), strict=True))
     return Scale(

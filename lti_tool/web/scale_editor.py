@@ -24,7 +24,7 @@ from ..services.views.settings import course_scales
 from ..services.whatif import SettingsPreview, preview_settings_change
 from .access import Viewer, launch_url, teacher_viewer
 from .previews import digest, preview_context
-from .scale_form import ScaleForm, form_from_scale, read_scale_form
+from .scale_form import ScaleForm, form_from_scale, level_proposal, read_scale_form
 
 log = logging.getLogger(__name__)
 bp = Blueprint("scale_editor", __name__)
@@ -81,12 +81,7 @@ def _same_own_scale(course: Course, form: ScaleForm) -> Scale | None:
     for scale in course_scales(course):
         if scale.course_id != course.id or scale.name != form.name:
             continue
-        levels = [
-            [level.points, level.label, level.description, level.is_mastery]
-            for level in scale.levels
-            if level.counts_as_score
-        ]
-        if levels == form.proposal() and all(level.counts_as_score for level in scale.levels):
+        if [level_proposal(level) for level in scale.levels] == form.proposal():
             return scale
     return None
 

@@ -1,10 +1,12 @@
 """Reading the course's own scale form: a row per level (points, label, description) and the
 level from which students are at mastery; each problem named next to its field.
 
-Fields: `name`, `level-<n>-points`, `level-<n>-label`, `level-<n>-description` (n from 0; a row
-left empty is dropped) and `mastery`, the row number of the lowest mastery level (every level
-with more points is mastery too). Colours follow the presets' ramp: orange below mastery,
-purple from it, so the gradebook keeps its look; the label always shows too.
+Fields: `name`, `level-<n>-points`, `level-<n>-label`, `level-<n>-description`,
+`level-<n>-not-score` (n from 0; a row left empty is dropped) and `mastery`, the row number of
+the lowest mastery level (every scoring level with more points is mastery too). A level that is
+not a score (Canvas's "No Evidence") may be recorded but never enters a calculation. Colours
+follow the presets' ramp: orange below mastery, purple from it, grey for a level that is not a
+score, so the gradebook keeps its look; the label always shows too.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 
 from ..mastery import Level as DomainLevel
+from ..mastery.presets import NOT_A_SCORE_COLOUR
 from ..models import Scale
 
 MAX_LEVELS = 10
@@ -33,7 +37,7 @@ class ScaleForm:
     """What was typed (rows to show again), each problem by field, and the levels once valid."""
 
     name: str = ""
-    rows: list[dict[str, str]] = field(default_factory=list)  # points, label, description
+    rows: list[dict[str, str]] = field(default_factory=list)  # FIELDS, and "not_score"
     mastery: str = ""  # the row number of the lowest mastery level, as typed
     errors: dict[str, str] = field(default_factory=dict)
     levels: list[DomainLevel] = field(default_factory=list)
@@ -43,27 +47,35 @@ class ScaleForm:
         return not self.errors
 
     def shown_rows(self) -> list[dict[str, str]]:
-        blank = {"points": "", "label": "", "description": ""}
+        blank = {"points": "", "label": "", "description": "", "not_score": ""}
         room = max(0, min(BLANK_ROWS, MAX_LEVELS - len(self.rows)))
         return [*self.rows, *[dict(blank) for _ in range(room)]]
 
     def proposal(self) -> list[list[object]]:
-        """The levels as compared and fingerprinted: (points, label, description, mastery)."""
-        return [
-            [level.points, level.label, level.description, level.is_mastery]
-            for level in self.levels
-        ]
+        """The levels as compared and fingerprinted (level_proposal)."""
+        return [level_proposal(level) for level in self.levels]
+
+
+def level_proposal(level: DomainLevel | Any) -> list[object]:
+    """One level as the form compares it with a stored scale's: points, label, description,
+    mastery, and whether it counts as a score."""
+    return [level.points, level.label, level.description, level.is_mastery, level.counts_as_score]
 
 
 def form_from_scale(scale: Scale, name: str) -> ScaleForm:
-    """The form filled with a stored scale's scoring levels (the teacher starts from it)."""
-    scoring = [level for level in scale.levels if level.counts_as_score]
+    """The form filled with a stored scale's levels (the teacher starts from it)."""
+    levels = scale.levels[:MAX_LEVELS]
     rows = [
-        {"points": f"{level.points:g}", "label": level.label, "description": level.description}
-        for level in scoring
+        {
+            "points": f"{level.points:g}",
+            "label": level.label,
+            "description": level.description,
+            "not_score": "" if level.counts_as_score else "1",
+        }
+        for level in levels
     ]
-    mastery = next((str(n) for n, level in enumerate(scoring) if level.is_mastery), "")
-    return ScaleForm(name=name, rows=rows[:MAX_LEVELS], mastery=mastery)
+    mastery = next((str(n) for n, level in enumerate(levels) if level.is_mastery), "")
+    return ScaleForm(name=name, rows=rows, mastery=mastery)
 
 
 def read_scale_form(values: Mapping[str, str]) -> ScaleForm:
@@ -78,6 +90,7 @@ def read_scale_form(values: Mapping[str, str]) -> ScaleForm:
         row = {part: values.get(f"level-{n}-{part}", "").strip() for part in FIELDS}
         if not any(row.values()):
             continue
+        row["not_score"] = "1" if values.get(f"level-{n}-not-score") else ""
         number = len(form.rows)
         form.rows.append(row)
         checked = _row(form, number, row)
@@ -89,7 +102,7 @@ def read_scale_form(values: Mapping[str, str]) -> ScaleForm:
         mastery_row = None
     _whole(form, found, mastery_row)
     if form.is_valid and mastery_row is not None:
-        form.levels = _levels(found, mastery_row)
+        form.levels = _levels(form, found, mastery_row)
     return form
 
 
@@ -141,28 +154,43 @@ def _whole(
                 "Another level is already called this: each level needs its own label."
             )
         seen_labels.setdefault(label.casefold(), number)
+    scoring = [row for row in found if not form.rows[row[0]]["not_score"]]
+    if len(found) == len(form.rows) and len(scoring) < 2:
+        form.errors["levels"] = _("A scale needs at least two levels that count as scores.")
     if mastery_row is None:
         form.errors["mastery"] = _("Choose the level from which a student is at mastery.")
-    elif found and len(found) == len(form.rows):
-        lowest = min(points for _n, points, _l, _d in found)
-        chosen = next(points for n, points, _l, _d in found if n == mastery_row)
+    elif form.rows[mastery_row]["not_score"]:
+        form.errors["mastery"] = _("Mastery must start at a level that counts as a score.")
+    elif scoring and len(found) == len(form.rows):
+        lowest = min(points for _n, points, _l, _d in scoring)
+        chosen = next(points for n, points, _l, _d in scoring if n == mastery_row)
         if chosen == lowest:
             form.errors["mastery"] = _(
                 "Mastery cannot start at the lowest level: a student needs a level below it."
             )
 
 
-def _levels(found: list[tuple[int, float, str, str]], mastery_row: int) -> list[DomainLevel]:
-    """The domain's levels, lowest first, with the ramp's colours."""
+def _levels(
+    form: ScaleForm, found: list[tuple[int, float, str, str]], mastery_row: int
+) -> list[DomainLevel]:
+    """The domain's levels, lowest first, with the ramp's colours (grey for a level that is not
+    a score, which is never mastery)."""
     threshold = next(points for n, points, _l, _d in found if n == mastery_row)
     ordered = sorted(found, key=lambda row: row[1])
-    below = [row for row in ordered if row[1] < threshold]
-    above = [row for row in ordered if row[1] >= threshold]
-    colours = _spread(BELOW, len(below)) + _spread(FROM_MASTERY, len(above))
-    return [
-        DomainLevel(label, points, colour, description, points >= threshold)
-        for (_n, points, label, description), colour in zip(ordered, colours, strict=True)
-    ]
+    scores = [row for row in ordered if not form.rows[row[0]]["not_score"]]
+    below = [row for row in scores if row[1] < threshold]
+    above = [row for row in scores if row[1] >= threshold]
+    colours = dict(zip(below, _spread(BELOW, len(below)), strict=True))
+    colours |= dict(zip(above, _spread(FROM_MASTERY, len(above)), strict=True))
+    levels = []
+    for row in ordered:
+        _n, points, label, description = row
+        if row in colours:
+            mastery = points >= threshold
+            levels.append(DomainLevel(label, points, colours[row], description, mastery))
+        else:  # not a score: grey, never mastery
+            levels.append(DomainLevel(label, points, NOT_A_SCORE_COLOUR, description, False, False))
+    return levels
 
 
 def _spread(ramp: tuple[str, ...], count: int) -> list[str]:

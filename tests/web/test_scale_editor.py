@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from lti_tool.extensions import db
 from lti_tool.models import CourseSettings, CurrentLevel, Evidence, Scale
@@ -157,3 +157,42 @@ def test_the_settings_offer_the_course_s_newest_own_scale_not_every_older_one(br
     assert refused.status_code == 400
     assert "Choose one of the scales." in refused.get_data(as_text=True)
     assert state(tool)[0] != oldest
+
+
+def test_a_level_that_is_not_a_score_is_kept_and_never_mastery(browser, ids, tool):
+    """Starting from a scale with "No Evidence" (Canvas's default), the form keeps that level
+    ticked as not a score; the saved scale keeps it so; mastery cannot start there."""
+    from lti_tool.models import Course
+    from lti_tool.services.course_settings import ensure_presets
+
+    with tool.app_context():
+        course = db.session.get(Course, ids.course)
+        canvas = ensure_presets(course.platform)["canvas_default"]
+        db.session.execute(update(CourseSettings).values(scale_id=canvas.id))
+        db.session.commit()
+    visit = launch_as(browser, TEACHER)
+    start = scale_form(visit.get("/settings/scale").get_data(as_text=True))
+    assert start["level-0-label"] == "No Evidence" and start["level-0-not-score"] == "1"
+    assert "level-1-not-score" not in start and start["mastery"] == "3"
+
+    wrong = visit.post("/settings/scale/preview", {**start, "name": "Ours", "mastery": "0"})
+    assert wrong.status_code == 400
+    assert "Mastery must start at a level that counts as a score." in wrong.get_data(as_text=True)
+    few = {k: v for k, v in start.items() if not k.startswith(("level-2", "level-3", "level-4"))}
+    refused = visit.post("/settings/scale/preview", {**few, "name": "Ours", "mastery": "1"})
+    assert "at least two levels that count as scores" in refused.get_data(as_text=True)
+
+    preview = visit.post("/settings/scale/preview", {**start, "name": "Ours"})
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    saved = visit.post("/settings/scale/save", scale_form(preview.get_data(as_text=True)))
+    assert saved.status_code == 303, saved.get_data(as_text=True)
+    with tool.app_context():
+        ours = db.session.scalars(select(Scale).where(Scale.name == "Ours")).one()
+        shown = [(lv.label, lv.counts_as_score, lv.is_mastery) for lv in ours.levels]
+    assert shown == [
+        ("No Evidence", False, False),
+        ("Below Mastery", True, False),
+        ("Near Mastery", True, False),
+        ("Mastery", True, True),
+        ("Exceeds Mastery", True, True),
+    ]
