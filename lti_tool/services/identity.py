@@ -175,8 +175,8 @@ def sync_service_endpoints(course: Course, claims: dict[str, Any]) -> None:
 
 
 Row = TypeVar("Row", Course, User, Enrollment, ResourceLink)
-# Rows a launch names, found ahead by _known_rows: (model, its identity) -> row.
-Known = dict[tuple[type, frozenset[tuple[str, Any]]], Any] | None
+# The rows a launch names (one of each model), found ahead by _known_rows.
+Known = dict[type, Any] | None
 
 
 def _context_id(claims: dict[str, Any]) -> str | None:
@@ -187,10 +187,6 @@ def _context_id(claims: dict[str, Any]) -> str | None:
 def _link_id(claims: dict[str, Any]) -> str | None:
     link = claims.get(Claim.RESOURCE_LINK)
     return str(link["id"]) if isinstance(link, dict) and link.get("id") else None
-
-
-def _identity_key(model: type, identity: dict[str, Any]) -> tuple[type, frozenset[Any]]:
-    return model, frozenset(identity.items())
 
 
 def _known_rows(platform: Platform, deployment: Deployment, claims: dict[str, Any]) -> Known:
@@ -217,25 +213,19 @@ def _known_rows(platform: Platform, deployment: Deployment, claims: dict[str, An
     found = db.session.execute(query).first()
     if found is None:
         return None
-    course, user, enrollment, link = found
-    named = [
-        (Course, {"deployment_id": deployment.id, "context_id": context_id}, course),
-        (User, {"platform_id": platform.id, "sub": str(sub)}, user),
-        (Enrollment, {"course_id": course.id, "user_id": user and user.id}, enrollment),
-        (ResourceLink, {"course_id": course.id, "resource_link_id": link_id}, link),
-    ]
-    return {_identity_key(m, identity): row for m, identity, row in named if row is not None}
+    return {type(row): row for row in found if row is not None}
 
 
 def _existing_or_new(
     model: type[Row], identity: dict[str, Any], known: Known = None, **required: Any
 ) -> Row:
-    """The row with this identity (found ahead in `known`, or read), inserted when missing.
+    """The row with this identity (found ahead in `known`, the launch's own rows looked up by
+    the same identities, or read), inserted when missing.
 
     INSERT ... ON CONFLICT DO NOTHING, then read: when a class opens the tool in a new course
     at once, every launch gets the one course row instead of a unique-constraint error.
     """
-    if known and (row := known.get(_identity_key(model, identity))) is not None:
+    if known and (row := known.get(model)) is not None:
         return row
     query = select(model).filter_by(**identity)
     found = db.session.scalar(query)

@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from flask_babel import gettext as _
 
 from ..mastery import Level as DomainLevel
 from ..mastery.presets import NOT_A_SCORE_COLOUR
 from ..models import Scale
+from ..models.scales import Level as StoredLevel
 
 MAX_LEVELS = 10
 BLANK_ROWS = 2
@@ -56,7 +56,7 @@ class ScaleForm:
         return [level_proposal(level) for level in self.levels]
 
 
-def level_proposal(level: DomainLevel | Any) -> list[object]:
+def level_proposal(level: DomainLevel | StoredLevel) -> list[object]:
     """One level as the form compares it with a stored scale's: points, label, description,
     mastery, and whether it counts as a score."""
     return [level.points, level.label, level.description, level.is_mastery, level.counts_as_score]

@@ -91,8 +91,7 @@ def assistants():
 
 
 def _read(viewer: Viewer):
-    in_use = settings_for(viewer.course).scale_id
-    scales = {scale.id: scale for scale in offered_scales(viewer.course, in_use)}
+    scales = {scale.id: scale for scale in offered_scales(viewer.course)}
     return read_settings_form(request.form, scales), scales
 
 
@@ -128,7 +127,7 @@ def _page(
         "settings/show.html",
         viewer=viewer,
         form=form,
-        scales=offered_scales(course, settings_for(course).scale_id),
+        scales=offered_scales(course),
         methods=list(METHODS.values()),
         policies=list(POLICIES.values()),
         rollups=ROLLUP_LABELS,

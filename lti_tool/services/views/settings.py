@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...mastery import SummaryGrade
 from ...models import Course, Job, Scale, User
-from ..course_settings import ensure_presets
+from ..course_settings import ensure_presets, settings_for
 from ..frameworks import course_tree
 from ..whatif import SettingsPreview
 from .common import status_text
@@ -52,10 +52,11 @@ def course_scales(course: Course) -> list[Scale]:
     )
 
 
-def offered_scales(course: Course, in_use: int | None) -> list[Scale]:
+def offered_scales(course: Course) -> list[Scale]:
     """The scales a course's settings offer: the platform's presets, the course's newest own
     scale and the one it uses. Its older own scales stay for the evidence recorded on them,
     not as choices (each edit of the course's scale makes a new one)."""
+    in_use = settings_for(course).scale_id
     scales = course_scales(course)
     newest = max((scale.id for scale in scales if scale.course_id is not None), default=None)
     return [scale for scale in scales if scale.course_id is None or scale.id in (newest, in_use)]
