@@ -7,7 +7,7 @@ from typing import Any
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from ..extensions import db
 from ..models import Deployment, Platform
@@ -34,6 +34,18 @@ class DatabaseToolConf(ToolConfAbstract):
             return db.session.scalar(query.where(Platform.client_id == client_id))
         candidates = db.session.scalars(query.limit(2)).all()
         return candidates[0] if len(candidates) == 1 else None
+
+    def find_platform_deployment(
+        self, iss: str, client_id: str, deployment_id: str | None
+    ) -> tuple[Platform | None, Deployment | None]:
+        """The registration for (iss, client id) and its deployment, in one statement."""
+        on = and_(Deployment.platform_id == Platform.id, Deployment.deployment_id == deployment_id)
+        found = db.session.execute(
+            select(Platform, Deployment)
+            .outerjoin(Deployment, on)
+            .where(Platform.issuer == iss, Platform.client_id == client_id)
+        ).first()
+        return (found[0], found[1]) if found else (None, None)
 
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         platform = self.find_platform(iss, None)

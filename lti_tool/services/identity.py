@@ -49,8 +49,10 @@ def sync_launch(launch: ValidatedLaunch) -> LaunchIdentity:
     link = sync_resource_link(course, claims, known=known) if course else None
     if course:
         periods.sync_course_state(course, claims, role)
+        roster_before = course.nrps_url
         sync_service_endpoints(course, claims)
-        jobs.schedule_course_sync(course)
+        if course.nrps_url != roster_before:  # the first launch with a roster service
+            jobs.schedule_course_sync(course)
     return LaunchIdentity(course, user, enrollment, link, role)
 
 

@@ -132,7 +132,9 @@ def latest_jobs(course: Course, limit: int = 10) -> list[Job]:
 
 
 def schedule_course_sync(course: Course) -> None:
-    """On a course's first launch with a roster service: read the roster in the worker."""
+    """Read the roster in the worker, once the course has a roster service and until it has been
+    read (the launch that first names the service calls this; the nightly schedule re-queues a
+    course whose sync failed)."""
     if course.nrps_url and course.roster_synced_at is None and course.id is not None:
         enqueue("roster", course)
 

@@ -66,6 +66,13 @@ CASES = {
     "alg HS256": Case(401, "only algorithm", sign=lambda p: {"alg": "HS256", "key": b"s" * 32}),
     "no kid": Case(401, "names no signing key", sign=lambda p: {"kid": None}),
     "garbage token": Case(400, "not a valid JWT", form=lambda f: f.update(id_token="a.b.c")),
+    "four segments": Case(
+        400, "not a valid JWT", form=lambda f: f.update(id_token=f["id_token"] + ".e30")
+    ),
+    "not base64url": Case(400, "not a valid JWT", form=lambda f: f.update(id_token="e30!.e30.sig")),
+    "claims not an object": Case(
+        400, "not a valid JWT", form=lambda f: f.update(id_token="e30.WzFd.sig")
+    ),
     "no token": Case(400, "carried no id_token", form=lambda f: f.pop("id_token")),
     # who it is from and for
     "unknown issuer": Case(403, "not registered", claims=setter("iss", "https://evil.example")),

@@ -33,6 +33,23 @@ def test_only_the_first_launch_queues_a_roster_sync(tool: Flask, lms: Lms, cours
         assert course(tool).roster_synced_at is not None
 
 
+def test_a_launch_queues_the_roster_sync_only_when_it_brings_the_roster_service(
+    tool: Flask, lms: Lms, course_id: int
+) -> None:
+    with tool.app_context():  # the first sync failed for good: the nightly schedule retries it
+        course(tool).roster_synced_at = None
+        db.session.commit()
+    Browser(tool, lms).launch(STUDENT)
+    with tool.app_context():
+        assert queued("roster") == 0
+        course(tool).nrps_url = None  # launches so far came without the service
+        db.session.commit()
+    Browser(tool, lms).launch(STUDENT)
+    with tool.app_context():
+        assert queued("roster") == 1
+        assert course(tool).nrps_url
+
+
 def test_the_nightly_roster_and_scheduled_results_syncs(tool: Flask, course_id: int) -> None:
     config = {"ROSTER_SYNC_HOURS": 24, "LMS_RESULTS_SYNC_MINUTES": 0}
     with tool.app_context():
