@@ -36,8 +36,10 @@ def start_session(
     row = Launch(
         token_hash=token_hash(token),
         platform_id=launch.platform.id,
-        course=identity.course,
-        user=identity.user,
+        # Ids, not the rows: no cascade over the course's and person's relationships at flush;
+        # row.course and row.user still come from the session without a query.
+        course_id=identity.course.id if identity.course else None,
+        user_id=identity.user.id if identity.user else None,
         role=identity.role,
         message_type=launch.message_type,
         locale=locale if isinstance(locale, str) else None,
