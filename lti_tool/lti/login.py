@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from pylti1p3.contrib.flask import FlaskOIDCLogin, FlaskRequest
+from sqlalchemy import insert
 
 from ..errors import LaunchError, LaunchForbidden
 from ..extensions import db
@@ -94,8 +95,9 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         browser_secret = secrets.token_urlsafe(24)
         storage_target = self._get_request_param("lti_storage_target") or None
         now = utcnow()
-        db.session.add(
-            LoginState(
+        # One INSERT, no unit of work: nothing in this request reads the row back.
+        db.session.execute(
+            insert(LoginState).values(
                 state=state,
                 nonce=nonce,
                 platform_id=self.platform.id,
