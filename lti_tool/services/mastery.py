@@ -15,7 +15,7 @@ from functools import cached_property
 from sqlalchemy import select
 
 from ..extensions import db, upsert_insert
-from ..mastery import MasteryResult, MasterySettings, Status, SummaryGrade
+from ..mastery import MasteryResult, MasterySettings, Score, Status, SummaryGrade
 from ..mastery import Scale as DomainScale
 from ..mastery.gradebook import calculators, compute_points
 from ..mastery.results import EXEMPT, NOT_ASSESSED
@@ -25,7 +25,15 @@ from ..models.types import utcnow
 from .course_settings import domain_scale, mastery_settings, settings_for
 from .exempt_cells import exempt_cells, exempt_standards
 from .frameworks import CourseTree, course_tree
-from .mastery_rows import STORED, Cell, Stored, load_points, stored_result_rows, write_levels
+from .mastery_rows import (
+    STORED,
+    Cell,
+    Stored,
+    counting_points,  # noqa: F401 - re-exported, as load_scores
+    load_points,
+    stored_result_rows,
+    write_levels,
+)
 from .mastery_rows import load_scores as load_scores  # re-exported: pages import it from here
 from .rejections import reported
 
@@ -92,18 +100,23 @@ def student_mastery(
     student_id: int,
     row: CourseSettings | None = None,
     exemptions: Sequence[Exemption] | None = None,
+    *,
+    scores: Mapping[Cell, Sequence[Score]] | None = None,
 ) -> CourseMastery:
     """One student's results on every adopted standard, with roll-ups and summary.
 
-    `row` is the course's settings row and `exemptions` the student's exemption rows, when
-    the caller has read them already.
+    `row` is the course's settings row, `exemptions` the student's exemption rows and `scores`
+    the student's evidence as `load_scores` gives it, when the caller has read them already.
     """
     row = row or settings_for(course)
     tree = course_tree(course)
     settings = mastery_settings(course, row, tree=tree)
-    points = load_points(
-        course, row.scale_id, settings.scale, student_ids=[student_id], keep=tree.standards
-    )
+    if scores is not None:
+        points = counting_points(scores, settings.scale, keep=tree.standards)
+    else:
+        points = load_points(
+            course, row.scale_id, settings.scale, student_ids=[student_id], keep=tree.standards
+        )
     exempt = exempt_standards(course, tree, [student_id], exemptions)
     return assemble(settings, tree, [student_id], points, exempt)
 

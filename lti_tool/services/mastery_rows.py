@@ -130,6 +130,20 @@ def load_points(
     return cells
 
 
+def counting_points(
+    scores: Mapping[Cell, Sequence[Score]], scale: DomainScale, keep: Container[int] | None = None
+) -> dict[Cell, list[float]]:
+    """What `load_points` reads, from what `load_scores` read (a page that needs both reads
+    once): each cell's points that count, oldest first; exempt scores and non-score levels
+    left out, their cell kept."""
+    skip = scale.non_score_points
+    return {
+        cell: [score.points for score in found if not score.is_exempt and score.points not in skip]
+        for cell, found in scores.items()
+        if keep is None or cell[1] in keep
+    }
+
+
 class _OtherScales:
     """The older scales some evidence was given on, each loaded on first sight."""
 

@@ -105,6 +105,21 @@ def test_course_results_equal_the_score_by_score_reference(messy, method):
     assert mastery.stored_levels(messy) == fast.cells
 
 
+def test_points_counted_from_scores_equal_the_points_read(messy):
+    """A profile reads a student's scores once and counts their points (counting_points);
+    the whole-course path reads the points themselves (load_points): the same cells."""
+    row = course_settings.settings_for(messy)
+    scale = course_settings.mastery_settings(messy, row).scale
+    adopted = set(standard_ids(messy).values()) - {standard_ids(messy)["S4"]}
+    students = db.session.scalars(select(Evidence.student_id).distinct()).all()
+    for among in [None, *([student] for student in students)]:
+        read = mastery.load_points(messy, row.scale_id, scale, student_ids=among, keep=adopted)
+        scores = mastery.load_scores(messy, row.scale_id, scale, student_ids=among)
+        assert mastery.counting_points(scores, scale, adopted) == read
+    whole = mastery.load_points(messy, row.scale_id, scale, keep=adopted)
+    assert len(whole) > 20 and any(not points for points in whole.values())  # all exempt
+
+
 def test_ties_and_microseconds_order_like_the_domain(make_course, make_framework, make_student):
     course = make_course()
     make_framework(course)

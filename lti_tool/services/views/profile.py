@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from ...extensions import db
-from ...mastery import MasteryResult, SummaryGrade, build_todo
-from ...models import Course, CourseSettings, Evidence, Standard, User
-from ..course_settings import settings_for
+from ...mastery import MasteryResult, Score, SummaryGrade, build_todo
+from ...models import Course, Evidence, Standard, User
+from ..course_settings import domain_scale, settings_for
 from ..exempt_cells import exempt_assessments, exemptions_of
 from ..frameworks import CourseTree
 from ..mastery import CourseMastery, load_scores, student_mastery
+from ..mastery_rows import Cell
 from ..rejections import reported
 from .common import EvidenceItem, ScaleView, describe
 
@@ -55,7 +57,9 @@ def build_profile(course: Course, student: User) -> Profile:
     """One student's profile in a fixed number of queries."""
     row = settings_for(course)
     exemptions = exemptions_of(course, [student.id])
-    mastery = student_mastery(course, student.id, row, exemptions)
+    # The student's scores, read once: the results count their points, the to-do list their dates.
+    scores = load_scores(course, row.scale_id, domain_scale(row.scale), student_ids=[student.id])
+    mastery = student_mastery(course, student.id, row, exemptions, scores=scores)
     tree = mastery.tree
     scale = ScaleView(mastery.settings.scale)
     rows = db.session.scalars(
@@ -75,21 +79,19 @@ def build_profile(course: Course, student: User) -> Profile:
         student=student,
         scale=scale,
         roots=_nodes(tree, mastery, student.id, by_standard),
-        todo=_todo(course, row, mastery, student.id, by_standard),
+        todo=_todo(mastery, student.id, by_standard, scores),
         summary=mastery.summaries.get(student.id),
     )
 
 
 def _todo(
-    course: Course,
-    row: CourseSettings,
     mastery: CourseMastery,
     student_id: int,
     items: dict[int, list[EvidenceItem]],
+    scores: Mapping[Cell, Sequence[Score]],
 ) -> list[Todo]:
     """The leaves not at mastery, most actionable first, with the latest feedback."""
     tree = mastery.tree
-    scores = load_scores(course, row.scale_id, mastery.settings.scale, student_ids=[student_id])
     comments = {
         standard: commented[-1].comment
         for standard, found in items.items()
