@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .types import UTCDateTime
 
 
 class Scale(db.Model):
@@ -21,6 +24,9 @@ class Scale(db.Model):
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
+    # A preset an administrator no longer offers: courses that use it keep it, and its
+    # evidence keeps it; no other course can pick it until it is offered again.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     levels: Mapped[list[Level]] = relationship(
         back_populates="scale",

@@ -5,15 +5,16 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..errors import MasteryRejected, PermissionDenied
+from ..errors import MasteryRejected, NotFound, PermissionDenied
 from ..extensions import db, upsert_insert
 from ..mastery import DEFAULT_SCALE, PRESETS, MasterySettings
 from ..mastery import Level as DomainLevel
 from ..mastery import Scale as DomainScale
 from ..models import Course, CourseSettings, Framework, Platform, Scale, User
+from ..models.types import utcnow
 from ..translatable import N_
 from . import audit, jobs
 from .frameworks import CourseTree
@@ -39,8 +40,8 @@ def ensure_presets(platform: Platform) -> dict[str, Scale]:
 
 
 def registration_scales(platform: Platform) -> list[Scale]:
-    """The scales every course of the registration may pick: the built-in presets and those
-    its administrators added, by name."""
+    """The registration's presets, offered or not: the built-in ones and those its
+    administrators added, by name."""
     ensure_presets(platform)
     query = (
         select(Scale)
@@ -84,6 +85,58 @@ def define_preset(
         details={"scale": row.id, "levels": len(domain.levels)},
     )
     return row
+
+
+def preset_of(platform: Platform, scale_id: int) -> Scale:
+    """One of the registration's presets (a course's own scale, or another registration's, is
+    not found)."""
+    scale = db.session.get(Scale, scale_id)
+    if scale is None or scale.platform_id != platform.id or scale.course_id is not None:
+        raise NotFound(N_("This registration has no such scale."))
+    return scale
+
+
+def set_offered(platform: Platform, scale: Scale, offered: bool, *, by: User | None) -> None:
+    """Stop offering a preset to the registration's courses, or offer it again (audited).
+
+    Nothing is taken from anyone: a course that uses it keeps it (its settings still show it),
+    and evidence keeps the scale it was recorded on. The scale new courses start on stays.
+    """
+    if not offered and scale.key == DEFAULT_SCALE.key:
+        raise MasteryRejected(
+            N_("New courses start on “%(name)s”, so it stays offered.", name=scale.name)
+        )
+    if (scale.retired_at is None) == offered:
+        return  # already so: the form was sent twice
+    scale.retired_at = None if offered else utcnow()
+    audit.record(
+        "registration.scale_offered" if offered else "registration.scale_retired",
+        actor="administrator",
+        platform=platform,
+        user=by,
+        target=scale.name,
+        details={"scale": scale.id, "courses_using": len(courses_using(scale))},
+    )
+
+
+def courses_using(scale: Scale) -> list[int]:
+    """The ids of the courses whose settings use this scale."""
+    return list(
+        db.session.scalars(
+            select(CourseSettings.course_id).where(CourseSettings.scale_id == scale.id)
+        )
+    )
+
+
+def courses_using_each(platform: Platform) -> dict[int, int]:
+    """How many courses use each of the registration's presets (one query)."""
+    rows = db.session.execute(
+        select(CourseSettings.scale_id, func.count())
+        .join(Scale, Scale.id == CourseSettings.scale_id)
+        .where(Scale.platform_id == platform.id, Scale.course_id.is_(None))
+        .group_by(CourseSettings.scale_id)
+    )
+    return {scale_id: count for scale_id, count in rows}
 
 
 DEFAULT_SETTINGS = {

@@ -2,7 +2,9 @@
 
 The built-in presets come with the tool; an administrator adds more with the same form a
 teacher uses for a course's own scale (web/scale_form.py). A preset is never edited afterwards
-(evidence keeps the scale it was recorded on): a changed scale is a new one.
+(evidence keeps the scale it was recorded on): a changed scale is a new one. One added by
+mistake, or out of use, is no longer offered to courses that do not use it, and can be offered
+again.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from flask import Blueprint, redirect, render_template, request
 
 from ..errors import MasteryRejected
 from ..extensions import db
-from ..services.course_settings import define_preset, registration_scales
+from ..mastery import DEFAULT_SCALE
+from ..services.course_settings import (
+    courses_using_each,
+    define_preset,
+    preset_of,
+    registration_scales,
+    set_offered,
+)
 from .access import Viewer, admin_viewer, launch_url
 from .scale_form import ScaleForm, read_scale_form
 
@@ -48,13 +57,47 @@ def add():
     return redirect(launch_url("admin_scales.index", added=scale.name), 303)
 
 
-def _page(viewer: Viewer, form: ScaleForm, *, added: str | None = None) -> str:
+@bp.post("/admin/scales/<int:scale_id>/offered")
+def offered(scale_id: int):
+    """Stop offering a preset to courses that do not use it, or offer it again."""
+    viewer = admin_viewer()
+    platform = viewer.launch.platform
+    scale = preset_of(platform, scale_id)
+    offer = request.form.get("offered") == "yes"
+    try:
+        set_offered(platform, scale, offer, by=viewer.launch.user)
+    except MasteryRejected as error:
+        db.session.rollback()
+        return _page(viewer, ScaleForm(), refused=error.message), 400
+    db.session.commit()
+    log.info("registration %s: preset scale %s offered=%s", platform.id, scale.id, offer)
+    changed = "offered" if offer else "retired"
+    return redirect(launch_url("admin_scales.index", **{changed: scale.name}), 303)
+
+
+def _page(
+    viewer: Viewer,
+    form: ScaleForm,
+    *,
+    added: str | None = None,
+    refused: str | None = None,
+) -> str:
+    platform = viewer.launch.platform
+    scales = registration_scales(platform)
     page = render_template(
         "admin/scales.html",
         viewer=viewer,
-        scales=registration_scales(viewer.launch.platform),
+        offered=[scale for scale in scales if scale.retired_at is None],
+        retired=[scale for scale in scales if scale.retired_at is not None],
+        using=courses_using_each(platform),
         form=form,
         added=added,
+        changed={
+            "offered": request.args.get("offered"),
+            "retired": request.args.get("retired"),
+        },
+        refused=refused,
+        default_scale_key=DEFAULT_SCALE.key,
     )
     db.session.commit()  # after rendering: the built-in presets, if this is their first use
     return page

@@ -53,6 +53,10 @@ def test_student_parent_and_admin_pages_pass_axe(site, page):
         page.goto(f"{base}{path}?launch={token}")
         page.locator("h1").first.wait_for()
         found[path] = _violations(page)
+    # A scale no longer offered: its own table, with the button that offers it again.
+    page.get_by_role("button", name="Stop offering — Marzano 0-4").click()
+    page.locator("#retired-scales").wait_for()
+    found["/admin/scales, one retired"] = _violations(page)
     assert found == {who: [] for who in found}
 
 

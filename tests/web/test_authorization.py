@@ -100,6 +100,7 @@ ACCESS: dict[str, set[str]] = {
     "admin.settings": ADMINS,
     "admin_scales.index": ADMINS,
     "admin_scales.add": ADMINS,  # an empty form: refused with its problems, nothing saved
+    "admin_scales.offered": ADMINS,  # no such scale: 404
     "admin.export": ADMINS,
     "admin.purge": ADMINS,  # an empty form: refused (the name is not typed back), nothing goes
     # Share links to the student's profile: teachers always; the student only where the
@@ -176,6 +177,7 @@ def _values(tool: Flask, ids: Ids) -> dict[str, int]:
         "exemption_id": 999_999,
         "period_id": 999_999,
         "platform_id": 999_999,
+        "scale_id": 999_999,
     }
 
 

@@ -53,13 +53,18 @@ def course_scales(course: Course) -> list[Scale]:
 
 
 def offered_scales(course: Course) -> list[Scale]:
-    """The scales a course's settings offer: the platform's presets, the course's newest own
-    scale and the one it uses. Its older own scales stay for the evidence recorded on them,
-    not as choices (each edit of the course's scale makes a new one)."""
+    """The scales a course's settings offer: the presets its administrators offer, the course's
+    newest own scale and the one it uses (even a preset no longer offered). Its older own
+    scales stay for the evidence recorded on them, not as choices (each edit of the course's
+    scale makes a new one)."""
     in_use = settings_for(course).scale_id
     scales = course_scales(course)
     newest = max((scale.id for scale in scales if scale.course_id is not None), default=None)
-    return [scale for scale in scales if scale.course_id is None or scale.id in (newest, in_use)]
+    return [
+        scale
+        for scale in scales
+        if scale.id in (newest, in_use) or (scale.course_id is None and scale.retired_at is None)
+    ]
 
 
 def preview_rows(course: Course, preview: SettingsPreview) -> list[PreviewRow]:
