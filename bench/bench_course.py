@@ -36,6 +36,7 @@ from course_data import build_course  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
 from lti_tool.extensions import db  # noqa: E402
+from lti_tool.heap import freeze_loaded  # noqa: E402
 from lti_tool.importers import parse_any  # noqa: E402
 from lti_tool.mastery import METHODS  # noqa: E402
 from lti_tool.models import (  # noqa: E402
@@ -207,6 +208,7 @@ def run_on(url: str, tmp: str) -> tuple[Timings, dict[str, int]]:
             from flask_migrate import upgrade
 
             upgrade()
+            freeze_loaded()  # as gunicorn's workers and the outbox worker do
             timings = Timings("SQLite" if url == "sqlite" else "PostgreSQL")
             began = time.perf_counter()
             course = build_course()

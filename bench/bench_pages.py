@@ -47,6 +47,7 @@ from course_data import build_course  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
 from lti_tool.extensions import db  # noqa: E402
+from lti_tool.heap import freeze_loaded  # noqa: E402
 from lti_tool.lti.vocab import CourseRole  # noqa: E402
 from lti_tool.models import Course, Enrollment, Launch, Platform, User  # noqa: E402
 from lti_tool.models.types import utcnow  # noqa: E402
@@ -191,6 +192,7 @@ def run_on(url: str, tmp: str, requests: int) -> Run:
             from flask_migrate import upgrade
 
             upgrade()
+            freeze_loaded()  # as gunicorn's workers and the outbox worker do
             course = build_course()
             if db.engine.dialect.name == "postgresql":
                 db.session.execute(text("ANALYZE"))

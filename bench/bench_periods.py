@@ -26,6 +26,7 @@ from course_data import build_course  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
 from lti_tool.extensions import db  # noqa: E402
+from lti_tool.heap import freeze_loaded  # noqa: E402
 from lti_tool.mastery.periods import PeriodDates  # noqa: E402
 from lti_tool.services import grades, periods  # noqa: E402
 
@@ -46,6 +47,7 @@ def run_on(url: str, tmp: str) -> dict[str, float]:
             from flask_migrate import upgrade
 
             upgrade()
+            freeze_loaded()  # as gunicorn's workers and the outbox worker do
             course = build_course()
             course_id = course.id
 

@@ -49,7 +49,6 @@ if os.environ.get("LOG_FORMAT", "json" if _production else "text").lower() == "j
 def post_worker_init(worker):
     """Once the worker has loaded the app: move what is loaded (modules, templates, mappers)
     out of the garbage collector's sight, so each collection walks only what requests make."""
-    import gc
+    from lti_tool.heap import freeze_loaded
 
-    gc.collect()
-    gc.freeze()
+    freeze_loaded()
