@@ -294,9 +294,13 @@ def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     segments = token.split(".")
     if len(segments) != 3 or not all(BASE64URL.fullmatch(part) for part in segments):
         raise ValueError("a JWT is three base64url segments separated by dots")
-    header, claims = (
-        json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))) for part in segments[:2]
-    )
+    try:
+        header, claims = (
+            json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+            for part in segments[:2]
+        )
+    except RecursionError as error:  # JSON nested deeper than Python's stack
+        raise ValueError("a JWT's JSON is nested too deep") from error
     if not isinstance(header, dict) or not isinstance(claims, dict):
         raise ValueError("a JWT's header and claims are JSON objects")
     return header, claims
