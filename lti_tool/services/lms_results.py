@@ -265,6 +265,7 @@ class Remap:
     percent: float
     before: float  # level points under the old cut scores
     after: float  # under the new ones
+    evidence_id: int  # the live row the sync would supersede
 
 
 def preview_cut_scores(
@@ -301,5 +302,9 @@ def preview_cut_scores(
                 if is_read_as_now and _change(assessment, proposed, *args) is not None:
                     before = level_for(alignment.cut_scores, percent)
                     after = level_for(new, percent)
-                    found.append(Remap(student_id, alignment.standard_id, percent, before, after))
+                    live = history[cell].live
+                    assert live is not None  # read as now: the cell has its live row
+                    found.append(
+                        Remap(student_id, alignment.standard_id, percent, before, after, live[0])
+                    )
     return found

@@ -1,8 +1,10 @@
-"""What a settings change would do to a course's levels and summary grades, before saving it.
+"""What a change would do to a course's levels and summary grades, before saving it.
 
-The preview computes the whole course twice from the stored evidence, under the settings as
-they are and as proposed, and writes nothing (except the defaults row a course gets on first
-use, as any read of its settings does).
+A settings change: the whole course computed twice from the stored evidence, under the settings
+as they are and as proposed. Evidence re-mapped to other points (new cut scores of an LMS
+column): the students it belongs to computed twice, with its points as they are and as they
+would be. Neither writes anything (except the defaults row a course gets on first use, as any
+read of its settings does).
 """
 
 from __future__ import annotations
@@ -10,15 +12,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from sqlalchemy import select
+
 from ..errors import NotFound
+from ..extensions import db
 from ..mastery import Calculation, MasteryResult, MasterySettings, SummaryGrade
 from ..mastery.results import NOT_ASSESSED
 from ..mastery.whatif import describe_changes, is_shown_change
-from ..models import Course, CourseSettings, Scale
+from ..models import Course, CourseSettings, Evidence, Scale
 from .course_settings import check_scale_owner, domain_scale, mastery_settings, settings_for
 from .exempt_cells import exempt_standards
 from .frameworks import CourseTree, course_tree
-from .mastery import CourseMastery, assemble, course_students, load_points
+from .mastery import (
+    CourseMastery,
+    assemble,
+    counting_points,
+    course_students,
+    load_points,
+    load_scores,
+)
 from .overrides import node_overrides, resolve
 from .rejections import reported
 
@@ -123,6 +135,43 @@ def preview_settings_change(course: Course, **changes: object) -> SettingsPrevie
     order = tree.preorder()
     changed = (_student_preview(before, after, student, order) for student in students)
     return SettingsPreview(current, proposed, tuple(s for s in changed if s is not None))
+
+
+def preview_evidence_change(course: Course, new_points: Mapping[int, float]) -> SettingsPreview:
+    """Levels and summary grades if these live evidence rows (by id) had other points on the
+    course scale, as a sync re-mapping them would record (same date), for the students they
+    belong to; the settings stay as they are."""
+    row = settings_for(course)
+    tree = course_tree(course)
+    settings = mastery_settings(course, row, tree=tree)
+    students = sorted(
+        db.session.scalars(
+            select(Evidence.student_id)
+            .where(Evidence.course_id == course.id, Evidence.id.in_(list(new_points)))
+            .distinct()
+        )
+    )
+    if not students:
+        return SettingsPreview(settings, settings, ())
+    scores = load_scores(course, row.scale_id, settings.scale, student_ids=students)
+    remapped = {
+        cell: [
+            replace(score, points=new_points[score.entry_id])
+            if score.entry_id in new_points
+            else score
+            for score in found
+        ]
+        for cell, found in scores.items()
+    }
+    exempt = exempt_standards(course, tree, students)
+    keep = tree.standards
+    before, after = (
+        assemble(settings, tree, students, counting_points(cells, settings.scale, keep), exempt)
+        for cells in (scores, remapped)
+    )
+    order = tree.preorder()
+    changed = (_student_preview(before, after, student, order) for student in students)
+    return SettingsPreview(settings, settings, tuple(s for s in changed if s is not None))
 
 
 def _proposed(

@@ -2,7 +2,8 @@
 re-map.
 
 The column's results are read from the platform for the preview: the evidence already read
-through the old cut scores whose level the new ones change is listed, by student. Saving stores
+through the old cut scores whose level the new ones change is listed, by student, then what
+re-mapping it would do to those students' levels and summary grades. Saving stores
 the cut scores (through `lms_columns.set_alignments`, checked against the course's scale) and
 queues a sync from the LMS, which re-maps that evidence keeping its dates (the evidence service
 supersedes, history kept); later reads use the new cut scores too.
@@ -26,6 +27,8 @@ from ..services.lms_columns import aligned_columns, set_alignments
 from ..services.lms_results import Remap, preview_cut_scores
 from ..services.views.alignments import ColumnEditor, column_editor
 from ..services.views.cut_scores import remap_rows
+from ..services.views.settings import PreviewRow, preview_rows
+from ..services.whatif import preview_evidence_change
 from .access import Viewer, launch_url, teacher_viewer
 from .alignment_form import AlignmentForm, cut_field, read_alignment_form
 from .previews import digest
@@ -136,11 +139,13 @@ def _previewed(
         page = _page(viewer, assessment, form, problem=error)
         return page, 502 if unreachable else 200
     is_same = all(form.alignments[a.standard_id] == a.cut_scores for a in assessment.alignments)
+    consequences = preview_evidence_change(course, {r.evidence_id: r.after for r in remaps})
     page = _page(
         viewer,
         assessment,
         form,
         remaps=remaps,
+        who=preview_rows(course, consequences),
         is_same=is_same,
         previewed=_fingerprint(assessment, form),
         notice=notice,
@@ -154,6 +159,7 @@ def _page(
     form: AlignmentForm | None,
     *,
     remaps: list[Remap] | None = None,
+    who: list[PreviewRow] | None = None,
     is_same: bool = False,
     previewed: str | None = None,
     notice: str | None = None,
@@ -173,6 +179,7 @@ def _page(
         is_previewed=remaps is not None,
         is_same=is_same,
         moves=remap_rows(course, remaps or []),
+        who=who or [],
         notice=notice,
         problem=problem,
     )

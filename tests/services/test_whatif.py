@@ -10,9 +10,9 @@ from sqlalchemy import select
 from lti_tool.errors import MasteryRejected, PermissionDenied
 from lti_tool.extensions import db
 from lti_tool.mastery.whatif import is_shown_change
-from lti_tool.models import CurrentLevel, StandardOverride
+from lti_tool.models import CurrentLevel, Evidence, StandardOverride
 from lti_tool.services import course_settings, evidence, mastery
-from lti_tool.services.whatif import preview_settings_change
+from lti_tool.services.whatif import preview_evidence_change, preview_settings_change
 
 from .conftest import standard_ids
 
@@ -233,3 +233,42 @@ def test_a_scale_preview_writes_nothing(course_with):
     db.session.rollback()  # anything flushed but not committed would be lost here
     assert stored(course) == levels
     assert course_settings.settings_for(course).scale_id == scale_id
+
+
+def test_re_mapped_evidence_is_previewed_as_correcting_it_would_compute(course_with, make_course):
+    """The cut score editor's preview (preview_evidence_change) against the correction the
+    sync then records: the same levels and summary grades move, for the same students."""
+    course, students, ids = course_with
+    rows = db.session.scalars(select(Evidence).where(Evidence.course_id == course.id)).all()
+    newest = {}  # each cell's latest evidence (most_recent: its points are the level)
+    for row in sorted(rows, key=lambda r: (r.demonstrated_at, r.id)):
+        newest[(row.student_id, row.standard_id)] = row
+    changes = {
+        newest[(students["ann"], ids["S1"])].id: 4.0,  # 2 -> 4: ann's S1 and D1 move
+        newest[(students["bob"], ids["S3"])].id: 4.0,  # already 4: nothing moves for bob
+    }
+    before = mastery.compute_course_mastery(course)
+    preview = preview_evidence_change(course, changes)
+    with db.session.begin_nested() as savepoint:
+        for row_id, points in changes.items():
+            evidence.correct_evidence(db.session.get(Evidence, row_id), actor=None, points=points)
+        after = mastery.compute_course_mastery(course)
+        savepoint.rollback()
+    assert [change.student_id for change in preview.students] == [students["ann"]]
+    [ann] = preview.students
+    expected = [
+        (standard, before.result(ann.student_id, standard), after.result(ann.student_id, standard))
+        for standard in before.tree.preorder()
+        if is_shown_change(
+            before.result(ann.student_id, standard), after.result(ann.student_id, standard)
+        )
+    ]
+    assert [(lv.standard_id, lv.before, lv.after) for lv in ann.levels] == expected
+    assert {standard for standard, _, _ in expected} >= {ids["S1"]}
+    assert (ann.before, ann.after) == (
+        before.summaries[ann.student_id],
+        after.summaries[ann.student_id],
+    )
+    # Evidence of another course, or none at all: nothing to preview.
+    assert preview_evidence_change(make_course(), changes).students == ()
+    assert preview_evidence_change(course, {}).students == ()

@@ -1,6 +1,7 @@
 """Cut scores of an aligned LMS column, changed after creation through real launches: the
-preview lists the evidence already read whose level would change, saving queues the sync that
-re-maps it (dates kept), bad tables are refused with nothing saved."""
+preview lists the evidence already read whose level would change and what re-mapping it would
+do to those students' levels and summary grades (what the sync then does), saving queues the
+sync that re-maps it (dates kept), bad tables are refused with nothing saved."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import select
 
 from lti_tool.extensions import db
 from lti_tool.models import Alignment, Course, Evidence, Job
-from lti_tool.services import lms_results
+from lti_tool.services import lms_results, mastery
 from lti_tool.worker import Worker
 from tests.live import CLIENT_ID, COURSE, OTHER_COURSE, OTHER_STUDENT, STUDENT, TEACHER, Lms
 from tests.lti.conftest import Browser
@@ -101,6 +102,14 @@ def test_new_cut_scores_are_previewed_then_saved_and_the_evidence_re_mapped(colu
     remaps = shown[shown.index('id="remaps"') : shown.index("</table>", shown.index('id="remaps"'))]
     assert remaps.count('<th scope="row">') == 2 and "80%" in remaps
     assert re.search(r"Proficient <span aria-hidden=\"true\">→</span>.*<strong>Developing", remaps)
+    consequences = shown[shown.index("What re-mapping it would change") :]
+    consequences = consequences[: consequences.index("</table>")]
+    assert consequences.count('<th scope="row">') == 1  # only the student at 80% moves
+    levels = re.findall(r'class="code">([^<]+)</span>: (\w+) <span aria-hidden', consequences)
+    assert levels == [("A-REI.3", "Proficient"), ("F-IF.6", "Proficient")]
+    assert consequences.count("becomes </span> Developing") == 2
+    grade = re.search(r"([\d.]+) / 100 <span[^>]*>→</span>.*?<strong>([\d.]+) / 100", consequences)
+    assert grade is not None and float(grade[2]) < float(grade[1])
     assert stored(tool)[ids.standards["A-REI.3"]] == OLD  # a preview saves nothing
 
     assert teacher.post("/lms-columns/cut-scores/save", proposal).status_code == 409
@@ -115,6 +124,12 @@ def test_new_cut_scores_are_previewed_then_saved_and_the_evidence_re_mapped(colu
     for standard in (ids.standards[code] for code in CODES):
         assert after[(student, standard)] == (2.0, before[(student, standard)][1])  # date kept
         assert after[(other, standard)] == before[(other, standard)]
+    with tool.app_context():  # the sync did what the preview said
+        course = db.session.get(Course, ids.course)
+        levels_now = mastery.stored_levels(course, student_ids=[student])
+        for code in CODES:
+            assert levels_now[(student, ids.standards[code])].level.label == "Developing"
+        assert mastery.compute_course_mastery(course).summaries[student].score == float(grade[2])
     done = teacher.browser.tool.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Cut scores saved." in done
 
