@@ -23,6 +23,7 @@ from tests.web.conftest import Ids, Visit, cell_path, launch_as
 
 from .test_cells import TODAY
 from .test_scoring import cell, create, sheet_form
+from .test_settings import fields
 
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -144,6 +145,15 @@ def test_settings_in_spanish_with_python_labels_and_errors(teacher: Visit):
     assert "Evidencia mínima: escriba un número entero de 1 a" in text
     assert "Calificación sobre: escriba un número positivo, por ejemplo 100." in text
     assert "Nothing was saved" not in text
+
+
+def test_a_settings_preview_says_why_a_level_is_missing_in_spanish(teacher: Visit):
+    current = fields(page_of(teacher, "/settings"))
+    response = teacher.post("/settings/preview", {**current, "min_evidence": "9"})
+    text = unescape(response.get_data(as_text=True))
+    assert response.status_code == 200, text
+    assert "Aún no hay evidencia suficiente" in text  # was the English "Not enough evidence yet"
+    assert "Not enough evidence yet" not in text
 
 
 def test_grading_periods_in_spanish_with_an_escaped_title(teacher: Visit):

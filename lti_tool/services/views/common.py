@@ -16,7 +16,8 @@ from ...models import Assessment, Evidence, Level, User
 from ...models.evidence import SELF
 from ...translatable import N_
 
-EXEMPT_TEXT = "Exempt"
+EXEMPT_TEXT = N_("Exempt")
+NOT_ASSESSED_TEXT = N_("Not yet assessed")
 
 SOURCE_NAMES = {  # English; pages show them translated
     "teacher": N_("Teacher"),
@@ -64,14 +65,15 @@ class ScaleView:
 
 
 def status_text(result: MasteryResult) -> str:
-    """What a result says in words: the level, or why there is none."""
+    """What a result says in words: the level (the course's own words), or why there is none
+    (English, shown in the page's language: the previews; the exports keep the English)."""
     if result.status is Status.NOT_ASSESSED:
-        return "Not yet assessed"
+        return NOT_ASSESSED_TEXT
     if result.status is Status.INSUFFICIENT:
-        return "Not enough evidence yet"
+        return N_("Not enough evidence yet")
     if result.status is Status.EXEMPT:
         return EXEMPT_TEXT
-    return result.level.label if result.level else "Not yet assessed"
+    return result.level.label if result.level else NOT_ASSESSED_TEXT
 
 
 @dataclass(frozen=True)
