@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...mastery import SummaryGrade
 from ...models import Course, Job, Scale, User
+from ...translatable import N_
 from ..course_settings import ensure_presets, settings_for
 from ..frameworks import course_tree
 from ..whatif import SettingsPreview
@@ -102,8 +103,9 @@ def preview_rows(course: Course, preview: SettingsPreview) -> list[PreviewRow]:
 
 
 def grade_text(grade: SummaryGrade) -> str:
+    """The summary grade as the previews show it (its absence in the page's language)."""
     if grade.score is None:
-        return "no grade"
+        return N_("no grade")
     return f"{grade.score:g} / {grade.maximum:g}"
 
 
