@@ -44,6 +44,7 @@ from bench_course import scratch_database  # noqa: E402
 from launch_flows import (  # noqa: E402
     CLIENT_ID,
     DEPLOYMENT_ID,
+    STUDENTS,
     VERIFY_REQUESTS,
     Lms,
     Meters,
@@ -106,14 +107,17 @@ def worker_process(env: dict[str, str], log: Path, *options: str) -> subprocess.
 # -- setup, servers, report -----------------------------------------------------------------
 
 
-def prepare_tool(db_url: str, key_dir: str, lms: Lms) -> None:
-    """Migrate the scratch database, make the tool's key, register the platform."""
+def prepare_tool(db_url: str, key_dir: str, lms: Lms, *, course_students: int = 0) -> None:
+    """Migrate the scratch database, make the tool's key, register the platform; with
+    `course_students`, the demo course too (its standards, and that many students' evidence),
+    so a student's first page is a real profile."""
     from flask_migrate import upgrade
 
     from lti_tool import create_app
+    from lti_tool.demo_data import seed_demo_course
     from lti_tool.extensions import db
     from lti_tool.lti.context import lti
-    from lti_tool.services.platforms import add_platform
+    from lti_tool.services.platforms import add_platform, find_platform
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "KEY_DIR": key_dir})
     with app.app_context():
@@ -130,6 +134,10 @@ def prepare_tool(db_url: str, key_dir: str, lms: Lms) -> None:
             deployment_ids=[DEPLOYMENT_ID],
         )
         db.session.commit()
+        if course_students:
+            platform = find_platform(issuer, CLIENT_ID)
+            seed_demo_course(platform.deployments[0], student_count=course_students)
+            db.session.commit()
         db.engine.dispose()
 
 
@@ -244,7 +252,7 @@ def measure(database_url: str, lms: Lms, ports: list[int]) -> tuple[list[Row], .
         "BENCH_JWKS": json.dumps(lms.platform.public_jwks()),
     }
     with tempfile.TemporaryDirectory() as tmp, scratch_database(database_url, tmp) as url:
-        prepare_tool(url, f"{tmp}/keys", lms)
+        prepare_tool(url, f"{tmp}/keys", lms, course_students=STUDENTS)
         tool_log, other_log = Path(tmp) / "tool.log", Path(tmp) / "others.log"
         env = tool_env(url, f"{tmp}/keys", f"http://127.0.0.1:{ports[0]}")
         with gunicorn("wsgi:app", ports[0], env, tool_log, "/readyz") as pid:

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, text
 import devplatform
 from devplatform.server import serve_in_thread
 from devplatform.vocab import Role
+from lti_tool.demo_data import demo_roster
 
 LEVELS = {1: 100, 8: 300, 32: 600}  # concurrency -> flows measured
 VERIFY_REQUESTS = {1: 600, 8: 2000, 32: 3000}
@@ -64,7 +65,10 @@ class Flow:
 
 
 class Lms:
-    """devplatform, live on localhost (its JWKS), with `students` enrolled and a fast signer."""
+    """devplatform, live on localhost (its JWKS), with `students` enrolled and a fast signer.
+
+    The students are the demo course's roster (lti_tool.demo_data), so a tool seeded with the
+    demo course knows them, with their evidence."""
 
     def __init__(self, tool_url: str, students: int = STUDENTS):
         self.app = devplatform.create_app({"TOOL_BASE_URL": tool_url, "SEED_DEMO": True})
@@ -72,7 +76,7 @@ class Lms:
         self.app.config["PLATFORM_ISSUER"] = self.handle.url
         self.platform = self.app.extensions["devplatform"]
         self.users: list[str] = []
-        self.enroll([(None, "Bench", f"Student {n}") for n in range(students)])
+        self.enroll(list(demo_roster(students)))
         self.key = self.platform.keys.current.get_private_key()
 
     def enroll(self, people: list[tuple[str | None, str, str]]) -> None:

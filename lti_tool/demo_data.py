@@ -119,7 +119,7 @@ def seed_demo_course(
     )
     codes = {code: sid for sid, code in _adopted_codes(course)}
     items = []
-    for index, person in enumerate(_roster(student_count)):
+    for index, person in enumerate(demo_roster(student_count)):
         student, is_new = _enrol(course, *person, "student")
         if is_new:
             items += _evidence_for(index, student, codes, assessments)
@@ -128,7 +128,8 @@ def seed_demo_course(
     return course
 
 
-def _roster(count: int) -> list[tuple[str, str, str]]:
+def demo_roster(count: int) -> list[tuple[str, str, str]]:
+    """The demo course's first `count` students: (LMS user id, given name, family name)."""
     extra = [(str(9000 + n), "Student", f"Number {n:03d}") for n in range(count - len(ROSTER))]
     return [*ROSTER, *extra][:count]
 
