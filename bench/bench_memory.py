@@ -5,7 +5,8 @@ Run: .venv/bin/python bench/bench_memory.py [--database-url postgresql+psycopg:/
 
 - Launches: the tool on gunicorn (config/gunicorn.conf.py, 2 gthread workers, production mode,
   never recycled) on PostgreSQL; full launches (login + launch + first page) from
-  bench_launch.py's driver at concurrency 8, in batches, 300 students round robin. After each
+  bench_launch.py's driver at concurrency 8, in batches, 300 students round robin, each with
+  the demo course's evidence (their first page is a real profile). After each
   batch: every worker's resident set (VmRSS) and peak (VmHWM) from /proc.
 - Scores: the outbox worker as its own process (`flask --app lti_tool worker`), posting to the
   embedded platform (bench_grades.py's 1,000-student course): its first 1,000 summary scores,
@@ -71,7 +72,8 @@ def launches(database_url: str) -> list[str]:
     rows = []
     try:
         with tempfile.TemporaryDirectory() as tmp, scratch_database(database_url, tmp) as url:
-            prepare_tool(url, f"{tmp}/keys", lms)
+            # The demo course with every student's evidence: each first page is a real profile.
+            prepare_tool(url, f"{tmp}/keys", lms, course_students=len(lms.users))
             env = tool_env(url, f"{tmp}/keys", f"http://127.0.0.1:{port}")
             log = Path(tmp) / "tool.log"
             with gunicorn("wsgi:app", port, env, log, "/readyz") as master:
