@@ -117,14 +117,14 @@ def prepare_tool(db_url: str, key_dir: str, lms: Lms, *, course_students: int = 
     from lti_tool.demo_data import seed_demo_course
     from lti_tool.extensions import db
     from lti_tool.lti.context import lti
-    from lti_tool.services.platforms import add_platform, find_platform
+    from lti_tool.services.platforms import add_platform
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "KEY_DIR": key_dir})
     with app.app_context():
         upgrade()
         lti().key_ring.ensure()
         issuer = lms.platform.issuer
-        add_platform(
+        platform = add_platform(
             name="Bench LMS",
             issuer=issuer,
             client_id=CLIENT_ID,
@@ -135,7 +135,6 @@ def prepare_tool(db_url: str, key_dir: str, lms: Lms, *, course_students: int = 
         )
         db.session.commit()
         if course_students:
-            platform = find_platform(issuer, CLIENT_ID)
             seed_demo_course(platform.deployments[0], student_count=course_students)
             db.session.commit()
         db.engine.dispose()

@@ -115,17 +115,14 @@ def set_offered(platform: Platform, scale: Scale, offered: bool, *, by: User | N
         platform=platform,
         user=by,
         target=scale.name,
-        details={"scale": scale.id, "courses_using": len(courses_using(scale))},
+        details={"scale": scale.id, "courses_using": courses_using(scale)},
     )
 
 
-def courses_using(scale: Scale) -> list[int]:
-    """The ids of the courses whose settings use this scale."""
-    return list(
-        db.session.scalars(
-            select(CourseSettings.course_id).where(CourseSettings.scale_id == scale.id)
-        )
-    )
+def courses_using(scale: Scale) -> int:
+    """How many courses' settings use this scale."""
+    query = select(func.count()).select_from(CourseSettings)
+    return db.session.scalar(query.where(CourseSettings.scale_id == scale.id)) or 0
 
 
 def courses_using_each(platform: Platform) -> dict[int, int]:

@@ -29,7 +29,7 @@ from .mastery_rows import (
     STORED,
     Cell,
     Stored,
-    counting_points,  # noqa: F401 - re-exported, as load_scores
+    counting_points,
     load_points,
     stored_result_rows,
     write_levels,
