@@ -41,7 +41,8 @@ DEFAULT_TIME_ZONE = "UTC"
 HTTP_USER_AGENT = "MasteryTracker-LTI/0.1 (+https://github.com/)"
 # Private and loopback addresses are refused unless this is on (on-premises Moodle, the demo).
 LTI_TOOL_ALLOW_PRIVATE_NETWORK = False
-# Plain http for registration and key-set URLs: development and tests only.
+# Plain http for registration, key-set and service URLs: development and tests only. In
+# production (ENV = "production") it reaches only this machine (loopback), whatever this says.
 LTI_TOOL_ALLOW_INSECURE_HTTP = False
 
 # A course concluded (in the platform) longer ago than this many days loses its students'
