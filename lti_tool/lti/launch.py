@@ -84,6 +84,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self.claims: dict[str, Any] = {}
         self.header: dict[str, Any] = {}
         self._registered_deployment: Deployment | None = None
+        # The origin of the LMS page that sent this launch's login, once its state is found.
+        self.login_frame_origin: str | None = None
 
     def validate(self) -> ValidatedLaunch:  # type: ignore[override]
         self.validate_jwt_format()
@@ -195,6 +197,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 detail=f"state {state[:8]}… not found, expired or for another platform",
                 hint="Open the tool again from your LMS.",
             )
+        self.login_frame_origin = row.frame_origin
         secret = self._request.get_cookie(STATE_COOKIE_PREFIX + state) or self._get_request_param(
             "lti_storage_secret"
         )

@@ -86,8 +86,11 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         self.platform = platform
         return self.ctx.tool_conf.registration(platform)
 
-    def begin(self, launch_url: str) -> LoginRedirect:
-        """Validate the login initiation, store the state, and build the auth request."""
+    def begin(self, launch_url: str, *, frame_origin: str | None = None) -> LoginRedirect:
+        """Validate the login initiation, store the state, and build the auth request.
+
+        `frame_origin` is the origin of the LMS page that sent the login, kept with the state.
+        """
         registration = self.validate_oidc_login()
         assert self.platform is not None
         state = secrets.token_urlsafe(24)
@@ -106,6 +109,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
                 storage_target=storage_target,
                 browser_secret_hash=secret_hash(browser_secret),
                 login_params={k: v for k in LOGIN_PARAMS if (v := self._get_request_param(k))},
+                frame_origin=frame_origin,
             )
         )
         params = {

@@ -28,6 +28,9 @@ class LoginState(db.Model):
     browser_secret_hash: Mapped[str | None] = mapped_column(String(64))
     # The login initiation, kept to restart it in a new window when cookies are blocked.
     login_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The origin of the LMS page that sent the login: it may frame the launch's pages shown
+    # before the launch is verified (web/security.py).
+    frame_origin: Mapped[str | None] = mapped_column(String(255))
 
 
 class UsedNonce(db.Model):

@@ -28,7 +28,7 @@ from ..services.identity import sync_launch
 from ..services.launches import start_session
 from ..services.platforms import save_dynamic_registration
 from .limits import limit_registration
-from .security import allow_framing_by, origin
+from .security import allow_framing_by, origin, request_frame_origin
 from .urls import tool_url
 
 bp = Blueprint("lti", __name__)
@@ -61,9 +61,11 @@ def login():
     oidc = ToolOIDCLogin(
         FlaskRequest(), lti(), state_ttl=current_app.config["LOGIN_STATE_TTL_SECONDS"]
     )
-    outcome = oidc.begin(tool_url("lti.launch"))
+    framer = request_frame_origin()
+    outcome = oidc.begin(tool_url("lti.launch"), frame_origin=framer)
     if oidc.platform is not None:
-        allow_framing_by([oidc.platform.issuer, oidc.platform.auth_login_url])
+        # The storage page is shown in the LMS page that sent the login (web/security.py).
+        allow_framing_by([oidc.platform.issuer, oidc.platform.auth_login_url, framer])
     db.session.commit()  # after reading the platform: a commit expires it (one more query)
     if outcome.storage_target:
         response = current_app.make_response(
@@ -88,8 +90,10 @@ def launch():
         launch_url=tool_url("lti.launch"),
         leeway=current_app.config["ID_TOKEN_LEEWAY_SECONDS"],
     )
+    verified = False
     try:
         validated = message.validate()
+        verified = True
     except NeedsPlatformStorage as pending:
         db.session.rollback()
         return render_template(
@@ -105,9 +109,12 @@ def launch():
         current_app.logger.info("launch without state cookie: offering a new window")
         return render_template("lti/new_window.html", relaunch_url=relaunch), 401
     finally:
-        # Error pages of a known platform must still render inside its frame.
+        # Error pages of a known platform must still render inside its frame; before the
+        # launch is verified, that frame may be the page that sent the login.
         if message.platform is not None:
             allow_framing_by([message.platform.issuer, message.platform.auth_login_url])
+            if not verified:
+                allow_framing_by([message.login_frame_origin])
     limit_registration(validated.platform.id)
     identity = sync_launch(validated)
     token, _row = start_session(validated, identity, current_app.config["LAUNCH_TTL_SECONDS"])

@@ -5,16 +5,23 @@ launch, every page of a launch — it is that platform's origins (issuer, OIDC e
 frames the tool from the school's own domain) plus the origins of the return URLs in its
 claims. Other pages get every registered platform's origins, recomputed at most once a minute
 per process. FRAME_ANCESTORS_EXTRA adds origins an admin lists (e.g. a vanity domain).
+
+The pages a login shows before any launch is verified (the platform storage page, and the
+launch's storage, new-window and error pages) may also be framed by the page that sent the
+login (its Origin): on Canvas that is the school's domain, which neither the issuer nor the
+OIDC endpoint names. Those pages hold nothing a framing page could click or read (their
+messages go to the platform's origin only); the launch's own pages never get that origin.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,11 +33,33 @@ RETRY_SECONDS = 5.0
 RETRY_DELAY = CACHE_SECONDS - RETRY_SECONDS  # ages the cache so the next try is that soon
 
 
+# A host as it may stand in a CSP source: letters, digits, dots and dashes, or an IPv6 literal.
+_HOST = re.compile(r"[a-z0-9.-]+|\[[0-9a-f:.]+\]")
+
+
 def origin(url: object) -> str | None:
-    parts = urlsplit(url) if isinstance(url, str) else None
-    if parts and parts.scheme in ("http", "https") and parts.netloc:
-        return f"{parts.scheme}://{parts.netloc}"
-    return None
+    """scheme://host[:port] of an http(s) URL, or None; nothing else can reach the header."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = parts.netloc.rpartition("@")[2].lower()
+    if port is not None:
+        host = host.rsplit(":", 1)[0]
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        return None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def request_frame_origin() -> str | None:
+    """The origin of the page that sent this request (Origin, else Referer): for a login, the
+    LMS page framing the tool, which on Canvas is the school's own domain, not the issuer."""
+    sent = request.headers.get("Origin")
+    found = origin(sent) if sent and sent != "null" else origin(request.headers.get("Referer"))
+    return found if found and len(found) <= 255 else None
 
 
 def allow_framing_by(urls: Iterable[object]) -> None:

@@ -47,6 +47,62 @@ def test_platform_storage_replaces_the_blocked_cookie(tool, lms):
     assert right.status_code == 200, right.get_data(as_text=True)
 
 
+def frame_ancestors(response) -> set[str]:
+    policy = response.headers["Content-Security-Policy"]
+    return set(re.search(r"frame-ancestors ([^;]*)", policy).group(1).split())
+
+
+SCHOOL = "https://school.example.edu"  # Canvas frames the tool from the school's domain
+
+
+def test_pages_before_the_launch_is_verified_may_be_framed_by_the_page_that_sent_the_login(
+    tool, lms
+):
+    """DESIGN.md correction 12: on Canvas the login comes from the school's domain, which is
+    neither the issuer nor the OIDC endpoint; the storage pages must render in its frame."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from .conftest import Login
+
+    browser = Browser(tool, lms)
+    url, params = lms.platform.login_initiation(TEACHER, COURSE, storage_target=True)
+    login_page = browser.tool.post("/lti/login", data=params, headers={"Origin": SCHOOL})
+    assert SCHOOL in frame_ancestors(login_page)
+    html = login_page.get_data(as_text=True)
+    auth_url = unescape(re.search(r'id="continue" href="([^"]+)"', html).group(1))
+    query = parse_qs(urlsplit(auth_url).query)
+    form = browser.authorize(Login(query["state"][0], query["nonce"][0], auth_url))
+
+    blocked = Browser(tool, lms)
+    interstitial = blocked.post_launch(form)
+    assert '"lti.get_data"' in interstitial.get_data(as_text=True)
+    assert SCHOOL in frame_ancestors(interstitial)
+    refused = blocked.post_launch({**form, "lti_storage_secret": "x", "lti_storage_checked": "1"})
+    assert refused.status_code == 401 and SCHOOL in frame_ancestors(refused)
+
+    # The verified launch's pages are framed by the platform's origins and its return URLs
+    # only: a page that merely sent a login cannot frame a teacher's pages.
+    secret = storage_secret(html)
+    right = blocked.post_launch({**form, "lti_storage_secret": secret, "lti_storage_checked": "1"})
+    assert right.status_code == 200
+    assert SCHOOL not in frame_ancestors(right)
+    assert lms.issuer in frame_ancestors(right)
+
+
+def test_the_login_page_origin_comes_from_the_referer_and_cannot_inject_into_the_policy(tool, lms):
+    browser = Browser(tool, lms)
+    _url, params = lms.platform.login_initiation(TEACHER, COURSE, storage_target=True)
+    referred = browser.tool.get(
+        "/lti/login", query_string=params, headers={"Referer": f"{SCHOOL}/courses/1/tools/5"}
+    )
+    assert SCHOOL in frame_ancestors(referred)
+    plain = frame_ancestors(browser.tool.post("/lti/login", data=params))
+    for sent in ("https://evil.example; script-src *", "https://a b", "null", "javascript:x"):
+        answer = browser.tool.post("/lti/login", data=params, headers={"Origin": sent})
+        assert "script-src *" not in answer.headers["Content-Security-Policy"]
+        assert frame_ancestors(answer) == plain
+
+
 def test_blocked_cookie_without_storage_offers_a_new_window_that_works(tool, lms):
     browser = Browser(tool, lms)
     form = browser.authorize(browser.login(TEACHER))
