@@ -55,6 +55,8 @@ def test_registration_stores_platform_and_deployment_and_closes(make_app, tool_s
     }
     assert "custom" not in str(tool_config["messages"])  # nothing empty for Moodle to choke on
     assert tool_config["https://canvas.instructure.com/lti/privacy_level"] == "public"
+    # DESIGN.md correction 11: a course copy is recognised by the course's id history.
+    assert tool_config["custom_parameters"]["ctx_history"] == "$Context.id.history"
 
 
 def test_registered_tool_launches(make_app, tool_server, lms):
@@ -163,3 +165,33 @@ def test_registration_page_may_be_framed_by_the_registering_platform(make_app, t
     response = register(client, lms)
     ancestors = response.headers["Content-Security-Policy"].split("frame-ancestors ")[1].split()
     assert lms.issuer in ancestors
+
+
+def test_a_registration_answering_an_existing_client_id_overwrites_nothing(
+    make_app, tool_server, lms, monkeypatch
+):
+    """DESIGN.md correction 14: never overwrite an existing registration."""
+    import devplatform.registration
+    from lti_tool.services.platforms import add_platform
+
+    app = make_app(TOOL_BASE_URL=tool_server.url)
+    with app.app_context():
+        add_platform(
+            name="District Moodle",
+            issuer=lms.issuer,
+            client_id="feedface00000000",
+            auth_login_url="https://moodle.district.example/auth",
+            auth_token_url="https://moodle.district.example/token",
+            keyset_url="https://moodle.district.example/jwks",
+        )
+        db.session.commit()
+    monkeypatch.setattr(devplatform.registration.secrets, "token_hex", lambda n: "feedface00000000")
+    response = register(app.test_client(), lms)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page
+    assert "already exists" in page and CLOSE not in page
+    with app.app_context():
+        platform = db.session.scalars(select(Platform)).one()
+        assert platform.name == "District Moodle" and platform.registered_via == "manual"
+        assert platform.keyset_url == "https://moodle.district.example/jwks"
+        assert db.session.scalar(select(func.count()).select_from(Deployment)) == 0

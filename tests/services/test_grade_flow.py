@@ -117,6 +117,26 @@ def test_under_the_minimum_evidence_nothing_is_queued(tool: Flask, course_id: in
     assert [row.score for row in rows(tool)] == [100.0]  # most recent: 4
 
 
+def test_a_grade_sent_stays_when_the_student_falls_under_the_minimum(
+    tool: Flask, lms: Lms, course_id: int
+) -> None:
+    """Correction 6: `Pending` would clear the LMS grade; under the minimum, nothing is sent
+    and the grade sent before stays as it was."""
+    score(tool, course_id, "201", "S1", 3)
+    drain(tool)
+    before = dict(summary_results(lms)["201"])
+    assert before["score_given"] == 85.0 and before["grading_progress"] == "FullyGraded"
+    posts = len(summary_posts(lms))
+    with tool.app_context():
+        course_settings.change_settings(db.session.get(Course, course_id), min_evidence=3)
+        db.session.commit()
+    report = Worker(tool).drain()
+    assert report.jobs_done == 1 and report.grades.claimed == 0
+    assert [row.state for row in rows(tool)] == [OutboxState.SENT]
+    assert len(summary_posts(lms)) == posts
+    assert summary_results(lms)["201"] == before
+
+
 def test_inactive_students_are_sent_nothing(tool: Flask, course_id: int) -> None:
     with tool.app_context():
         user = db.session.scalars(select(User).where(User.sub == "201")).one()
