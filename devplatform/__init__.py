@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 DEFAULT_CONFIG: dict[str, Any] = {
     "PLATFORM_ISSUER": "http://localhost:5001",
@@ -42,8 +42,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.before_request
     def _inject_faults() -> Response | None:
         if request.path.startswith(_FAULTABLE_PREFIXES):
+            platform.service_calls.enter()
+            g.service_call = True
             return platform.faults.apply(request.path)
         return None
+
+    @app.teardown_request
+    def _service_call_done(_error: BaseException | None) -> None:
+        if g.pop("service_call", False):
+            platform.service_calls.leave()
 
     return app
 

@@ -80,3 +80,22 @@ class Faults:
         if fault.status in (403, 429):
             resp.headers["X-Rate-Limit-Remaining"] = "0.0"
         return resp
+
+
+class InFlight:
+    """Service calls being answered right now, and the most seen at once (Canvas allows a tool
+    at most a few concurrent calls per client id; tests check the tool keeps to it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now = 0
+        self.most = 0
+
+    def enter(self) -> None:
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.now -= 1

@@ -5,12 +5,12 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
-from dataclasses import replace
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from devplatform import grading, messages
-from devplatform.faults import Faults
+from devplatform.faults import Faults, InFlight
 from devplatform.keys import KeyRing, ToolKeyCache, generate_key
 from devplatform.store import (
     Course,
@@ -34,6 +34,7 @@ class Platform:
         self.tool_keys = ToolKeyCache()
         self.store = Store(config.get("PLATFORM_DATA_PATH"))
         self.faults = Faults()
+        self.service_calls = InFlight()  # token, AGS and NRPS requests being answered
         self.token_requests = 0
         if config.get("SEED_DEMO", True) and not self.store.loaded:
             from devplatform.seed import seed_demo

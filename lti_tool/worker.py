@@ -119,7 +119,8 @@ class Worker:
                         self.report.jobs_done += 1
                     else:
                         self.report.jobs_failed += 1
-                return batch.claimed + (job is not None)
+                # Rows handed back (their registration was busy) are not work found.
+                return batch.claimed - batch.waiting + (job is not None)
             finally:
                 db.session.remove()
 

@@ -6,17 +6,24 @@ lease loses nothing: the lease runs out and the row is sent again. The AGS times
 attempt is at least a second after the previous one (DESIGN.md correction 2), so a re-sent
 row can never replace a newer value on the platform, and a stale one is refused as
 superseded.
+
+Canvas allows a tool a few concurrent calls per client id (correction 4): one worker's
+batch keeps to AGS_MAX_CONCURRENT_CALLS, and on PostgreSQL one worker at a time delivers to
+a registration (a session advisory lock, which PostgreSQL drops with the connection if the
+worker dies). Rows of a registration another worker is busy with are handed back unsent;
+the worker that holds the registration claims them in its next pass.
 """
 
 from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, bindparam, case, or_, select, update
+from sqlalchemy import ColumnElement, bindparam, case, func, or_, select, update
 
 from ..extensions import db
 from ..lti.ags import Score
@@ -32,6 +39,8 @@ MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 900.0
 NO_SERVICE_RETRY_SECONDS = 600.0
+# The first key of the registration's advisory lock (pg_try_advisory_lock(int, int)).
+DELIVERY_LOCK_CLASS = 0x4C544931  # "LTI1"
 
 
 @dataclass
@@ -43,6 +52,7 @@ class DrainReport:
     retried: int = 0
     dead: int = 0
     paused: int = 0  # waiting for a column deleted in the LMS to be recreated
+    waiting: int = 0  # handed back: another worker was delivering to their registration
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DrainReport) -> None:
@@ -51,6 +61,7 @@ class DrainReport:
         self.retried += other.retried
         self.dead += other.dead
         self.paused += other.paused
+        self.waiting += other.waiting
         self.errors.extend(other.errors)
 
 
@@ -60,6 +71,7 @@ class Claim:
 
     row_id: int
     version: int
+    platform_id: int
     course_id: int
     column_id: int
     score: Score
@@ -70,7 +82,7 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
     """Lease up to `limit` due rows to `worker` and commit, so other workers skip them."""
     now = now or utcnow()
     query = (
-        select(GradeOutbox, GradeColumn.course_id, User.sub)
+        select(GradeOutbox, Course.platform_id, GradeColumn.course_id, User.sub)
         .join(GradeColumn, GradeOutbox.column_id == GradeColumn.id)
         .join(User, GradeOutbox.student_id == User.id)
         .join(Course, GradeColumn.course_id == Course.id)
@@ -92,7 +104,7 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
         .with_for_update(skip_locked=True, of=GradeOutbox)
     )
     claims = []
-    for row, course_id, sub in db.session.execute(query):
+    for row, platform_id, course_id, sub in db.session.execute(query):
         row.lease_until = now + timedelta(seconds=LEASE_SECONDS)
         row.worker = worker
         # Strictly increasing per (line item, user), a second apart: Moodle compares seconds.
@@ -101,7 +113,9 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
         # A comment is a new Canvas submission comment: only when its text changed.
         comment = row.comment if row.comment != row.sent_comment else None
         score = Score(sub, row.score, row.maximum, row.last_timestamp, comment)
-        claims.append(Claim(row.id, row.version, course_id, row.column_id, score, row.comment))
+        claims.append(
+            Claim(row.id, row.version, platform_id, course_id, row.column_id, score, row.comment)
+        )
     db.session.commit()
     return claims
 
@@ -111,15 +125,49 @@ def drain_once(worker: str, *, limit: int = 200, now: datetime | None = None) ->
     report = DrainReport()
     claims = claim(worker, limit, now=now)
     report.claimed = len(claims)
-    by_course: dict[int, list[Claim]] = {}
+    by_registration: dict[int, dict[int, list[Claim]]] = {}
     for item in claims:
-        by_course.setdefault(item.course_id, []).append(item)
-    for course_id, course_claims in by_course.items():
-        course = db.session.get(Course, course_id)
-        assert course is not None  # the column's foreign key guarantees it
-        _deliver_course(course, course_claims, report)
-        db.session.commit()
+        by_registration.setdefault(item.platform_id, {}).setdefault(item.course_id, []).append(item)
+    for platform_id, by_course in by_registration.items():
+        with registration_turn(platform_id) as ours:
+            if not ours:
+                _hand_back([item for items in by_course.values() for item in items], report)
+                db.session.commit()
+                continue
+            for course_id, course_claims in by_course.items():
+                course = db.session.get(Course, course_id)
+                assert course is not None  # the column's foreign key guarantees it
+                _deliver_course(course, course_claims, report)
+                db.session.commit()
     return report
+
+
+@contextmanager
+def registration_turn(platform_id: int) -> Iterator[bool]:
+    """Whether this worker may call the registration now: on PostgreSQL, while no other
+    worker delivers to it (a session advisory lock on a connection of its own, held for the
+    block). SQLite runs one worker, whose turn it always is."""
+    if db.engine.dialect.name != "postgresql":
+        yield True
+        return
+    with db.engine.connect() as connection:
+        key = (DELIVERY_LOCK_CLASS, platform_id)
+        ours = bool(connection.scalar(select(func.pg_try_advisory_lock(*key))))
+        connection.commit()
+        try:
+            yield ours
+        finally:
+            if ours:
+                connection.scalar(select(func.pg_advisory_unlock(*key)))
+                connection.commit()
+
+
+def _hand_back(claims: list[Claim], report: DrainReport) -> None:
+    """Another worker is delivering to this registration: release these rows unsent (a pass
+    that only hands rows back finds no work, so its worker pauses before claiming again)."""
+    ids = [item.row_id for item in claims]
+    _update(GradeOutbox.id.in_(ids), lease_until=None, worker=None)
+    report.waiting += len(claims)
 
 
 def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) -> None:

@@ -200,3 +200,35 @@ def test_two_workers_never_send_the_same_row_twice(tool: Flask, lms: Lms, course
     assert set(counts.values()) == {3}  # one post per student per round, never two
     with tool.app_context():
         assert db.session.scalars(select(GradeOutbox.state).distinct()).all() == ["sent"]
+
+
+@pytest.mark.skipif(
+    "postgresql" not in os.environ.get("TEST_DATABASE_URL", ""),
+    reason="several workers share the outbox on PostgreSQL only (SKIP LOCKED); SQLite runs one",
+)
+def test_workers_together_keep_to_the_registrations_concurrent_call_limit(
+    tool: Flask, lms: Lms, course_id: int
+) -> None:
+    """Correction 4: at most AGS_MAX_CONCURRENT_CALLS (4) calls per registration, however many
+    workers run. Each worker alone sends its first score, then up to 3 at once: two workers
+    delivering together would have 6 calls in flight."""
+    assert tool.config["AGS_MAX_CONCURRENT_CALLS"] == 4
+    for number, sub in enumerate(STUDENTS):
+        score(tool, course_id, sub, "S1", 1 + number % 4)
+    Worker(tool).drain()  # the summary column exists: what follows is scores only
+    for round_ in range(1, 4):
+        for number, sub in enumerate(STUDENTS):
+            score(tool, course_id, sub, "S1", 1 + (number + round_) % 4, day=round_)
+        lms.platform.faults.response_delay_s = 0.1
+        lms.platform.service_calls.most = 0
+        workers = [Worker(tool, batch_size=4) for _ in range(2)]
+        threads = [threading.Thread(target=worker.drain) for worker in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        lms.platform.faults.response_delay_s = 0.0
+        assert sum(worker.report.grades.delivered for worker in workers) == len(STUDENTS)
+        assert 3 <= lms.platform.service_calls.most <= 4
+    counts = Counter(post["userId"] for post in summary_posts(lms))
+    assert set(counts.values()) == {4}
