@@ -156,6 +156,25 @@ def test_a_settings_preview_says_why_a_level_is_missing_in_spanish(teacher: Visi
     assert "Not enough evidence yet" not in text
 
 
+def test_settings_in_spanish_after_the_recompute_ran(teacher: Visit, tool: Flask):
+    """The recompute's plural counts its levels, not the date before it: Spanish's plural
+    rule cannot take a date, and the page was a 500."""
+    from lti_tool.worker import Worker
+
+    current = fields(page_of(teacher, "/settings"))
+    previewed = fields(page_of_post(teacher, "/settings/preview", {**current, "method": "mean"}))
+    assert teacher.post("/settings/save", previewed).status_code == 303
+    assert Worker(tool).drain().jobs_done >= 1
+    page = unescape(page_of(teacher, "/settings"))
+    assert re.search(r"Los niveles y las calificaciones se recalcularon .* \(\d+ niveles\)", page)
+
+
+def page_of_post(visit: Visit, path: str, form: dict[str, str]) -> str:
+    response = visit.post(path, form)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_data(as_text=True)
+
+
 def test_grading_periods_in_spanish_with_an_escaped_title(teacher: Visit):
     page = page_of(teacher, "/periods")
     assert "<h1>Períodos de calificación y zona horaria</h1>" in page

@@ -127,3 +127,43 @@ def test_a_message_in_several_fragments_has_one_spanish() -> None:
                 if first[1] != message.string:
                     differing.append(f"{msgid!r}: {first[0]} and {path.name}")
     assert differing == []
+
+
+def plural_counts(tool: Flask, source: str) -> list[str]:
+    """For each `{% trans %}` block with a `{% pluralize %}`, the variable it counts by: the
+    one `pluralize` names, else the block's first variable (Jinja's rule)."""
+    tokens = [(token.type, token.value) for token in tool.jinja_env.lexer.tokenize(source)]
+    counted: list[str] = []
+    variables: list[str] = []
+    for index in range(1, len(tokens) - 1):
+        kind, value = tokens[index]
+        if kind != "name" or tokens[index - 1][0] != "block_begin":
+            continue
+        if value == "trans":
+            variables = []
+            for at in range(index + 1, len(tokens) - 1):
+                if tokens[at][0] == "block_end":
+                    break
+                if tokens[at][0] == "name" and tokens[at + 1][0] == "assign":
+                    variables.append(tokens[at][1])
+        elif value == "pluralize":
+            named = tokens[index + 1]
+            counted.append(named[1] if named[0] == "name" else (variables or [""])[0])
+    return counted
+
+
+def test_every_plural_counts_a_number(tool: Flask) -> None:
+    """ngettext is given the variable a block counts by. Spanish's plural rule fails on
+    anything but a number (English's does not), so counting by a date was a 500 in Spanish
+    only: every plural here counts by `count`."""
+    assert plural_counts(
+        tool,
+        "{% trans when=a, count=n %}{{ when }} {{ count }} x{% pluralize %}"
+        "{{ when }} {{ count }} xs{% endtrans %}",
+    ) == ["when"]
+    wrong = {}
+    for name in _templates():
+        counts = plural_counts(tool, (TEMPLATES / name).read_text(encoding="utf-8"))
+        if any(count != "count" for count in counts):
+            wrong[name] = counts
+    assert wrong == {}
