@@ -41,6 +41,14 @@ def score_by_keyboard(page, frame) -> None:
     expect(frame.get_by_role("heading", name="Score: Quiz 4: systems")).to_be_visible(
         timeout=AFTER_SUBMIT
     )
+    # Each student's name spans their rows; every row's standard sits under "Standard" (a
+    # page style once made the name cell a grid, and every second row slid one column left).
+    lefts = frame.locator("table.score").evaluate(
+        """table => [table.tHead.rows[0].cells[1],
+                     ...Array.from(table.tBodies[0].rows, row => row.querySelector("td"))]
+                    .map(cell => cell.getBoundingClientRect().left)"""
+    )
+    assert len(lefts) == 3 and max(lefts) - min(lefts) < 1, lefts
     proficient = frame.locator("input[type=radio][value='3']:checked")
     follow(frame.get_by_role("button", name="Apply to every row"), proficient.nth(15))
     expect(proficient).to_have_count(16)
