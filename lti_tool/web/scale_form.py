@@ -46,9 +46,10 @@ class ScaleForm:
     def is_valid(self) -> bool:
         return not self.errors
 
-    def shown_rows(self) -> list[dict[str, str]]:
+    def shown_rows(self, at_least: int = 0) -> list[dict[str, str]]:
+        """The rows typed, then empty ones: BLANK_ROWS, or up to `at_least` rows in all."""
         blank = {"points": "", "label": "", "description": "", "not_score": ""}
-        room = max(0, min(BLANK_ROWS, MAX_LEVELS - len(self.rows)))
+        room = max(0, min(max(BLANK_ROWS, at_least - len(self.rows)), MAX_LEVELS - len(self.rows)))
         return [*self.rows, *[dict(blank) for _ in range(room)]]
 
     def proposal(self) -> list[list[object]]:

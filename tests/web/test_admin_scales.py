@@ -29,6 +29,10 @@ def test_an_admin_adds_a_scale_every_course_can_pick(browser, ids, tool):
     assert 'href="/admin/scales?launch=' in console  # linked from the console
     page = admin.get("/admin/scales").get_data(as_text=True)
     assert "<h1>Scales offered to every course</h1>" in page
+    # Room for a five-level scale and "No evidence" at once: this form has no preview to ask
+    # for more rows, and says nothing of one.
+    assert 'name="level-5-label"' in page and 'name="level-6-label"' not in page
+    assert "preview to get more empty rows" not in page
     before = preset_count(tool)
 
     added = admin.post("/admin/scales", levels(*_rows(), mastery=2, name="District three"))
