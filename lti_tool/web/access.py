@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from flask import Flask, g, request, url_for
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
@@ -73,6 +74,18 @@ class Viewer:
         return not self.is_assistant or settings_for(self.course).assistants_may_edit
 
     @property
+    def read_only(self) -> bool:
+        """A teaching assistant whose course keeps changes to its teachers."""
+        return self.is_teacher and not self.may_edit
+
+    @property
+    def role_label(self) -> str:
+        """The viewer's role as the page header says it, in the page's language."""
+        if self.is_assistant:
+            return gettext(ROLE_LABELS["assistant" if self.may_edit else "assistant_read_only"])
+        return gettext(ROLE_LABELS.get(self.role.value, ROLE_LABELS["none"]))
+
+    @property
     def is_platform_admin(self) -> bool:
         """A system or institution administrator of the launch's platform.
 
@@ -81,6 +94,17 @@ class Viewer:
         """
         roles = self.launch.claims.get(Claim.ROLES)
         return isinstance(roles, list) and is_admin(roles)
+
+
+ROLE_LABELS = {
+    "teacher": N_("teacher"),
+    "assistant": N_("teaching assistant"),
+    "assistant_read_only": N_("teaching assistant, read-only"),
+    "student": N_("student"),
+    "observer": N_("family or mentor"),
+    "admin": N_("administrator"),
+    "none": N_("no role in this course"),
+}
 
 
 def launch_origins(platform: Any, claims: dict[str, Any]) -> list[object]:

@@ -129,6 +129,13 @@ def test_assistants_may_edit_until_the_course_says_otherwise(browser, ids: Ids, 
         as_text=True
     )
     assert assistant.get("/gradebook").status_code == 200
+    # The pages say so, and offer no form the server would refuse (the style hides them).
+    cell = assistant.get(cell_path(ids, STUDENT, "F-IF.6")).get_data(as_text=True)
+    assert '<body class="read-only">' in cell and "(teaching assistant, read-only)" in cell
+    assert "You see this course read-only" in cell
+    assert '<body class="read-only">' not in teacher.get(
+        cell_path(ids, STUDENT, "F-IF.6")
+    ).get_data(as_text=True)
     settings_page = assistant.get("/settings").get_data(as_text=True)
     assert "Only the course's teachers change this." in settings_page
     assert "You can read these settings but not change them" in settings_page
@@ -138,3 +145,5 @@ def test_assistants_may_edit_until_the_course_says_otherwise(browser, ids: Ids, 
 
     assert teacher.post("/settings/assistants", {"assistants": "edit"}).status_code == 303
     assert assistant.post(evidence, {**entry, "comment": "Third."}).status_code == 303
+    cell = assistant.get(cell_path(ids, STUDENT, "F-IF.6")).get_data(as_text=True)
+    assert "<body>" in cell and "(teaching assistant)" in cell
