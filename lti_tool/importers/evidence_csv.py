@@ -161,12 +161,7 @@ def _parse_date(
             Problem(
                 record.where,
                 str(columns.date),
-                N_(
-                    "'%(value)s' is not a date like %(example)s (%(format)s)",
-                    value=value,
-                    example=example,
-                    format=fmt,
-                ),
+                N_("'%(value)s' is not a date like %(example)s", value=value, example=example),
             )
         )
         return None

@@ -61,7 +61,11 @@ def test_long_template_defaults() -> None:
     [
         ("student,level\nann,3\n", "missing column(s): standard"),
         ("student,standard,level\nann,,3\n", "line 2, field 'standard': missing"),
-        ("student,standard,level,date\nann,M,3,2024-13-01\n", "not a date"),
+        # A teacher is shown an example, not a strptime format such as %Y-%m-%d.
+        (
+            "student,standard,level,date\nann,M,3,2024-13-01\n",
+            "field 'date': '2024-13-01' is not a date like 2024-09-03",
+        ),
         ("", "nothing to import"),
     ],
 )
@@ -69,6 +73,7 @@ def test_long_problems(text: str, message: str) -> None:
     with pytest.raises(ImportFailed) as caught:
         parse_evidence_long(text)
     assert message in str(caught.value)
+    assert "%" not in str(caught.value)  # no format code reaches a teacher
 
 
 def test_wide_gradebook_rows_only_for_filled_cells() -> None:

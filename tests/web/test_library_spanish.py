@@ -101,7 +101,7 @@ def test_an_evidence_import_preview_and_its_error_report_are_in_spanish(
     assert h1(page) == "Revisar la importación"
     assert "Problemas (1)" in page and "Corrija esto en el archivo y súbalo de nuevo:" in page
     assert "<td>línea 2</td>" in page
-    assert "«2025-13-45» no es una fecha como 2024-09-03 (%Y-%m-%d)" in page
+    assert "«2025-13-45» no es una fecha como 2024-09-03" in page and "%Y" not in page
     assert "Problems (" not in page and "is not a date" not in page
 
     unknown = f"student,standard,level,date\n{HOSTILE},A-CED.1,3,2025-09-15\n"
