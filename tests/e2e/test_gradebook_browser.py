@@ -33,9 +33,14 @@ def test_teacher_adds_evidence_from_a_cell_and_sees_the_cell_change(live, page, 
     screenshot("gradebook-in-lms")
 
     follow(cell, frame.get_by_role("heading", name="Add evidence"))
+    page.set_viewport_size({"width": 1200, "height": 500})  # a laptop with the LMS's chrome
     frame.get_by_label("Level", exact=True).select_option(label="Advanced (mastery)")
     frame.get_by_label("Comment for the student (optional)").fill("Clear rate of change.")
     follow(frame.get_by_role("button", name="Add evidence"), frame.get_by_text("Evidence added."))
+    # The button is far down the page; the notice is at its top. The LMS brings the frame's
+    # top into view (lti.scrollToTop, as Canvas does), so the teacher sees it was saved.
+    expect(frame.get_by_text("Evidence added.")).to_be_in_viewport()
+    page.set_viewport_size({"width": 1200, "height": 850})
     expect(frame.locator(".current .badge")).to_contain_text("Advanced")
     drilldown = page.frame(name="tool-frame").url
 
