@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 
 from .extensions import db
 from .mastery.framework import FrameworkDraft, StandardDraft
-from .models import Assessment, Course, CourseStandard, Deployment, Enrollment, User
+from .models import (
+    Alignment,
+    Assessment,
+    Course,
+    CourseStandard,
+    Deployment,
+    Enrollment,
+    User,
+)
 from .services import evidence, frameworks
 
 DEMO_CONTEXT_ID = "algebra-1-p3"
@@ -106,8 +114,17 @@ def seed_demo_course(
     )
     if not adopted:
         frameworks.save_framework(_draft(), platform=deployment.platform, course=course)
+        # Each assessment assesses every standard the demo's evidence puts on it (all of them),
+        # so a teacher can open its scoring sheet at once.
+        standards = sorted(sid for sid, _code in _adopted_codes(course))
         db.session.add_all(
-            Assessment(course_id=course.id, title=title, tag=f"demo-{n}", kind="tool")
+            Assessment(
+                course_id=course.id,
+                title=title,
+                tag=f"demo-{n}",
+                kind="tool",
+                alignments=[Alignment(standard_id=sid) for sid in standards],
+            )
             for n, title in enumerate(ASSESSMENTS)
         )
         db.session.flush()

@@ -50,7 +50,9 @@ def source(tool, ids: Ids):
         assessment = db.session.scalars(
             select(Assessment).where(Assessment.course_id == course.id).order_by(Assessment.tag)
         ).first()
-        assessment.alignments.append(Alignment(standard_id=second, cut_scores=[[80, 3], [0, 1]]))
+        # The demo's assessments assess every standard: this one gets its own cut scores.
+        aligned = next(a for a in assessment.alignments if a.standard_id == second)
+        aligned.cut_scores = [[80, 3], [0, 1]]
         db.session.flush()
         published.publish_assessment(course, assessment, GRADED_IN_LMS, actor=None)
         db.session.commit()

@@ -13,12 +13,13 @@ from flask import Flask
 from sqlalchemy import select
 
 from lti_tool.extensions import db
-from lti_tool.models import Alignment, Course, Evidence, Job
+from lti_tool.models import Course, Evidence, Job
 from lti_tool.services import lms_results, mastery
 from lti_tool.worker import Worker
 from tests.live import CLIENT_ID, COURSE, OTHER_COURSE, OTHER_STUDENT, STUDENT, TEACHER, Lms
 from tests.lti.conftest import Browser
 from tests.web.conftest import Ids, Visit, launch_as, seed
+from tests.web.test_alignments import stored
 from tests.web.test_settings import fields
 
 CODES = ("A-REI.3", "F-IF.6")
@@ -50,11 +51,6 @@ def column(tool: Flask, lms: Lms) -> tuple[Visit, Ids, str]:
 
 def cut_form(page: str) -> dict[str, str]:
     return fields(page.replace('id="cut-form"', 'id="settings-form"'))
-
-
-def stored(tool: Flask) -> dict[int, list[list[float]]]:
-    with tool.app_context():
-        return {row.standard_id: row.cut_scores for row in db.session.scalars(select(Alignment))}
 
 
 def live_lms_evidence(tool: Flask) -> dict[tuple[int, int], tuple[float, object]]:

@@ -84,6 +84,9 @@ def test_teacher_creates_an_assessment_and_gets_a_row_per_student_and_standard(b
     assert page.count(f'name="level-{mateo}"') == 5  # four levels and "No mark"
     listing = visit.get("/assessments").get_data(as_text=True)
     assert "Quiz 4: systems" in listing and "2 standards" in listing
+    # The demo's own assessments can be scored at once: none is a dead end without standards.
+    assert "nothing to score" not in listing
+    assert re.search(r'<a href="/assessments/\d+/score\?launch=[^"]+">Unit 1 quiz', listing)
 
 
 def test_save_records_everything_once_with_grades_queued_and_resaving_adds_nothing(
