@@ -96,7 +96,11 @@ def _owned_item(context_id: str, item_id: str, client_id: str) -> LineItem:
     return item
 
 
-def _body() -> dict[str, Any]:
+def _body(media_type: str) -> dict[str, Any]:
+    """The JSON object sent, which must come with the AGS media type (Moodle refuses a score
+    or line item sent as plain application/json)."""
+    if request.mimetype != media_type:
+        raise ScoreRejected(415, f"Content-Type must be {media_type}, not {request.mimetype!r}")
     data = request.get_json(force=True, silent=True)
     if not isinstance(data, dict):
         raise ScoreRejected(400, "the body must be a JSON object")
@@ -125,7 +129,7 @@ def create_line_item(context_id: str) -> Response:
     """Create a line item owned by the requesting tool."""
     access = require_token(Scope.LINEITEM)
     _course_or_404(context_id, access.client_id)
-    data = _body()
+    data = _body(MediaType.LINEITEM)
     link_id = data.get("resourceLinkId")
     if link_id:
         link = get_platform().store.state.links.get(str(link_id))
@@ -148,7 +152,7 @@ def put_line_item(context_id: str, item_id: str) -> Response:
     """Update a line item."""
     access = require_token(Scope.LINEITEM)
     item = _owned_item(context_id, item_id, access.client_id)
-    grading.update_line_item(get_platform().store, item, _body())
+    grading.update_line_item(get_platform().store, item, _body(MediaType.LINEITEM))
     return json_response(line_item_json(item), MediaType.LINEITEM)
 
 
@@ -168,9 +172,10 @@ def post_score(context_id: str, item_id: str) -> Response:
     item = _owned_item(context_id, item_id, access.client_id)
     p = get_platform()
     mode = str(p.config.get("SCORE_TIMESTAMP_MODE", "canvas"))
-    grading.apply_score(p.store, item, _body(), mode)
+    body = _body(MediaType.SCORE)
+    grading.apply_score(p.store, item, body, mode)
     url = f"{_base(context_id)}/{item.id}"
-    return json_response({"resultUrl": f"{url}/results/{_body()['userId']}"},
+    return json_response({"resultUrl": f"{url}/results/{body['userId']}"},
                          "application/json", 200)
 
 

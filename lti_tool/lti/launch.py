@@ -288,6 +288,14 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 detail=f"target_link_uri {target!r} is not on {ours.netloc}",
                 hint="Check the launch URL configured for the tool in the platform.",
             )
+        # Every link the tool makes (registration, deep linking) targets its launch URL; a
+        # query string (placement parameters) may differ.
+        if theirs.path.rstrip("/") != ours.path.rstrip("/"):
+            raise LaunchError(
+                "The launch was meant for another address of the tool.",
+                detail=f"target_link_uri {target!r} is not the launch URL {self.launch_url}",
+                hint=f"Set the tool's launch URL in the platform to {self.launch_url}.",
+            )
 
 
 def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -105,7 +105,7 @@ def test_service_auth(client: FlaskClient, platform: Platform, get_token: GetTok
     readonly = get_token(client, [Scope.LINEITEM_READONLY])
     assert client.get(ITEMS, headers=bearer(readonly)).status_code == 200
     assert client.post(ITEMS, json={"label": "x", "scoreMaximum": 1},
-                       headers=bearer(readonly)).status_code == 403
+                       headers=bearer(readonly), content_type=MediaType.LINEITEM).status_code == 403
     platform.revoke_tokens()
     assert client.get(ITEMS, headers=bearer(readonly)).status_code == 401
 
@@ -117,7 +117,7 @@ def test_line_items_only_own_and_paginated(client: FlaskClient, platform: Platfo
     for n in range(5):
         resp = client.post(ITEMS, json={"label": f"Target {n}", "scoreMaximum": 4,
                                         "tag": "mastery" if n % 2 else "other",
-                                        "resourceLinkId": "501"}, headers=bearer(token))
+                                        "resourceLinkId": "501"}, headers=bearer(token), content_type=MediaType.LINEITEM)
         assert resp.status_code == 201 and resp.content_type == MediaType.LINEITEM
     seen: list[str] = []
     url: str | None = f"{ITEMS}?limit=2"
@@ -134,27 +134,39 @@ def test_line_items_only_own_and_paginated(client: FlaskClient, platform: Platfo
     assert client.get(f"{ITEMS}/{native.id}", headers=bearer(token)).status_code == 404
 
 
+def test_scores_and_line_items_need_their_media_types(
+    client: FlaskClient, get_token: GetToken
+) -> None:
+    """As Moodle does: a body sent as plain JSON is refused, so the tool's types are tested."""
+    token = get_token(client)
+    plain = client.post(ITEMS, json={"label": "A", "scoreMaximum": 10}, headers=bearer(token))
+    assert plain.status_code == 415 and MediaType.LINEITEM in plain.get_data(as_text=True)
+    path = _item(client, token)
+    refused = client.post(f"{path}/scores", json=score(), headers=bearer(token))
+    assert refused.status_code == 415
+
+
 def test_line_item_crud(client: FlaskClient, get_token: GetToken) -> None:
     token = get_token(client)
     item = client.post(ITEMS, json={"label": "A", "scoreMaximum": 10},
-                       headers=bearer(token)).json
+                       headers=bearer(token), content_type=MediaType.LINEITEM).json
     path = item["id"].removeprefix(ISSUER)
-    put = client.put(path, json={"label": "B", "scoreMaximum": 20}, headers=bearer(token))
+    put = client.put(path, json={"label": "B", "scoreMaximum": 20}, headers=bearer(token), content_type=MediaType.LINEITEM)
     assert put.json["label"] == "B" and put.json["scoreMaximum"] == 20
     assert client.delete(path, headers=bearer(token)).status_code == 204
     assert client.get(path, headers=bearer(token)).status_code == 404
     assert client.post(f"{ITEMS}/999999/scores", json=score(),
-                       headers=bearer(token)).status_code == 404
+                       headers=bearer(token), content_type=MediaType.SCORE).status_code == 404
 
 
 def send(client: FlaskClient, path: str, token: str, body: dict[str, Any]) -> int:
     """POST a score; return the status code."""
-    return client.post(f"{path}/scores", json=body, headers=bearer(token)).status_code
+    return client.post(f"{path}/scores", json=body, headers=bearer(token), content_type=MediaType.SCORE).status_code
 
 
 def _item(client: FlaskClient, token: str) -> str:
     return str(client.post(ITEMS, json={"label": "Summary", "scoreMaximum": 100},
-                           headers=bearer(token)).json["id"].removeprefix(ISSUER))
+                           headers=bearer(token), content_type=MediaType.LINEITEM).json["id"].removeprefix(ISSUER))
 
 
 def test_canvas_timestamp_rule(client: FlaskClient, platform: Platform,
@@ -182,14 +194,14 @@ def test_scores_submissions_comments_and_clearing(client: FlaskClient, platform:
     token = get_token(client)
     path = _item(client, token)
     no_new = {"https://canvas.instructure.com/lti/submission": {"new_submission": False}}
-    client.post(f"{path}/scores", json=score(at=1, comment="Good"), headers=bearer(token))
+    client.post(f"{path}/scores", json=score(at=1, comment="Good"), headers=bearer(token), content_type=MediaType.SCORE)
     client.post(f"{path}/scores", json=score(at=2, comment="Better", **no_new),
-                headers=bearer(token))
+                headers=bearer(token), content_type=MediaType.SCORE)
     result = platform.result(path, "201")
     assert result is not None and result.submission_count == 1
     assert result.comments == ["Good", "Better"]
     client.post(f"{path}/scores", json=score(at=3, gradingProgress="Pending", **no_new),
-                headers=bearer(token))
+                headers=bearer(token), content_type=MediaType.SCORE)
     result = platform.result(path, "201")
     assert result is not None and result.score_given is None
     assert len(platform.scores(path)) == 3
@@ -200,7 +212,7 @@ def test_results_have_no_timestamp(client: FlaskClient, platform: Platform,
     token = get_token(client)
     path = _item(client, token)
     for n, user in enumerate(["201", "202", "203"]):
-        client.post(f"{path}/scores", json=score(user, 5 + n, at=n), headers=bearer(token))
+        client.post(f"{path}/scores", json=score(user, 5 + n, at=n), headers=bearer(token), content_type=MediaType.SCORE)
     platform.grade(path, "204", 42)
     resp = client.get(f"{path}/results?limit=2", headers=bearer(token))
     assert resp.content_type == MediaType.RESULT_CONTAINER and 'rel="next"' in resp.headers["Link"]

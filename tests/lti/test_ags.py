@@ -21,6 +21,7 @@ from lti_tool.lti.service import (
     Retry,
     ServiceCallFailed,
     Superseded,
+    Unauthorized,
     with_path_suffix,
 )
 from lti_tool.lti.service_token import service_tokens
@@ -201,6 +202,18 @@ def test_revoked_token_is_refetched(ags: AgsClient, lms: Lms, item_url: str) -> 
     lms.platform.revoke_tokens()
     assert isinstance(ags.post_score(item_url, score()), Delivered)
     assert lms.platform.token_requests == 2
+
+
+def test_a_platform_that_keeps_answering_401_gets_one_fresh_token_only(
+    ags: AgsClient, lms: Lms, item_url: str
+) -> None:
+    """On 401 the token is fetched again once: a platform that refuses every token is not
+    asked for new ones in a loop."""
+    ags.results(item_url)  # a token in hand
+    fault = lms.platform.faults.inject(r"/scores$", status=401, count=10)
+    outcome = ags.post_score(item_url, score())
+    assert isinstance(outcome, Unauthorized)
+    assert fault.hits == 2 and lms.platform.token_requests == 2
 
 
 def test_results_paginated(ags: AgsClient, lms: Lms, item_url: str) -> None:

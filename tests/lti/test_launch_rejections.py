@@ -83,10 +83,16 @@ CASES = {
         401, "several audiences", claims=lambda c: (c.update(aud=["x", c["aud"]]), c.pop("azp"))
     ),
     "azp not among audiences": Case(401, "authorized party", claims=setter("azp", "intruder")),
+    "azp another audience, not us": Case(  # azp names the client: not one registered here
+        403,
+        "not registered",
+        claims=lambda c: c.update(aud=[c["aud"], "intruder"], azp="intruder"),
+    ),
     "no audience": Case(401, "no audience", claims=lambda c: (c.pop("aud"), c.pop("azp"))),
     # time
     "expired": Case(401, "expired", claims=shift_times(-700, -600)),
     "issued 5 minutes ahead": Case(401, "issued in the future", claims=shift_times(300, 360)),
+    "issued 2 minutes ahead": Case(401, "issued in the future", claims=shift_times(120, 180)),
     "no exp": Case(400, "lacks the exp claim", claims=drop("exp")),
     # this login, once
     "nonce of another login": Case(401, "does not belong", claims=setter("nonce", "other")),
@@ -111,6 +117,13 @@ CASES = {
     "target link uri of another tool": Case(
         400, "meant for another tool", claims=setter(Claim.TARGET_LINK_URI, "https://x.test/l")
     ),
+    "target link uri of another path": Case(
+        400,
+        "meant for another address of the tool",
+        claims=lambda c: c.update(
+            {Claim.TARGET_LINK_URI: c[Claim.TARGET_LINK_URI].replace("/lti/launch", "/admin")}
+        ),
+    ),
     "no resource link": Case(400, "no resource link id", claims=drop(Claim.RESOURCE_LINK)),
     "resource link without id": Case(400, "no resource link id", claims=link_without_id),
     "no roles claim": Case(400, "no roles claim", claims=drop(Claim.ROLES)),
@@ -118,6 +131,12 @@ CASES = {
         400,
         "no return URL",
         claims=drop(Claim.DEEP_LINKING_SETTINGS),
+        message_type="LtiDeepLinkingRequest",
+    ),
+    "deep linking without presentation targets": Case(
+        400,
+        "accepts no presentation target",
+        claims=lambda c: c[Claim.DEEP_LINKING_SETTINGS].pop("accept_presentation_document_targets"),
         message_type="LtiDeepLinkingRequest",
     ),
     "deep linking without resource links": Case(
@@ -163,6 +182,10 @@ ACCEPTED = {
     "aud array with us second, azp us": lambda c: c.update(aud=["lms-internal", c["aud"]]),
     "aud as a plain string without azp": lambda c: (c.update(aud=c["aud"]), c.pop("azp")),
     "iat 20 s ahead (clock drift)": shift_times(20, 80),
+    "iat 55 s ahead (about a minute allowed)": shift_times(55, 115),
+    "target link uri with a placement query": lambda c: c.update(
+        {Claim.TARGET_LINK_URI: c[Claim.TARGET_LINK_URI] + "?placement=course_navigation"}
+    ),
     "anonymous (no sub, no names)": lambda c: [
         c.pop(k, None) for k in ("sub", "name", "given_name", "family_name", "email")
     ],
@@ -182,6 +205,34 @@ def test_replayed_launch_is_refused(browser):
     assert browser.post_launch(form).status_code == 200
     again = browser.post_launch(form)
     assert again.status_code == 401 and "already used" in again.get_data(as_text=True)
+
+
+def test_a_login_state_expires_within_ten_minutes(browser, tool):
+    """State and nonce are single use and expire within 5-10 minutes (the checklist)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lti_tool.extensions import db
+    from lti_tool.models import LoginState
+    from lti_tool.models.types import utcnow
+
+    assert 300 <= tool.config["LOGIN_STATE_TTL_SECONDS"] <= 600
+    login = browser.login(TEACHER)
+    with tool.app_context():
+        row = db.session.get(LoginState, login.state)
+        lifetime = (row.expires_at - row.created_at).total_seconds()
+        assert lifetime == tool.config["LOGIN_STATE_TTL_SECONDS"]
+    form = browser.authorize(login)
+    with tool.app_context():
+        db.session.execute(
+            update(LoginState)
+            .where(LoginState.state == login.state)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    response = browser.post_launch(form)
+    assert response.status_code == 401 and "expired" in response.get_data(as_text=True)
 
 
 def test_replay_from_another_browser_is_refused(browser, tool, lms):
