@@ -99,13 +99,17 @@ def test_unknown_kid_refetches_once(client: FlaskClient, fake_tool: FakeTool) ->
 
 
 # -- AGS ----------------------------------------------------------------------
+# A JSON body sent with the AGS media type (the embedded platform refuses plain JSON).
+AS_ITEM = {"content_type": MediaType.LINEITEM}
+AS_SCORE = {"content_type": MediaType.SCORE}
+
 def test_service_auth(client: FlaskClient, platform: Platform, get_token: GetToken) -> None:
     assert client.get(ITEMS).status_code == 401
     assert client.get(ITEMS, headers=bearer("nope")).status_code == 401
     readonly = get_token(client, [Scope.LINEITEM_READONLY])
     assert client.get(ITEMS, headers=bearer(readonly)).status_code == 200
     assert client.post(ITEMS, json={"label": "x", "scoreMaximum": 1},
-                       headers=bearer(readonly), content_type=MediaType.LINEITEM).status_code == 403
+                       headers=bearer(readonly), **AS_ITEM).status_code == 403
     platform.revoke_tokens()
     assert client.get(ITEMS, headers=bearer(readonly)).status_code == 401
 
@@ -117,7 +121,8 @@ def test_line_items_only_own_and_paginated(client: FlaskClient, platform: Platfo
     for n in range(5):
         resp = client.post(ITEMS, json={"label": f"Target {n}", "scoreMaximum": 4,
                                         "tag": "mastery" if n % 2 else "other",
-                                        "resourceLinkId": "501"}, headers=bearer(token), content_type=MediaType.LINEITEM)
+                                        "resourceLinkId": "501"},
+                           headers=bearer(token), **AS_ITEM)
         assert resp.status_code == 201 and resp.content_type == MediaType.LINEITEM
     seen: list[str] = []
     url: str | None = f"{ITEMS}?limit=2"
@@ -149,24 +154,27 @@ def test_scores_and_line_items_need_their_media_types(
 def test_line_item_crud(client: FlaskClient, get_token: GetToken) -> None:
     token = get_token(client)
     item = client.post(ITEMS, json={"label": "A", "scoreMaximum": 10},
-                       headers=bearer(token), content_type=MediaType.LINEITEM).json
+                       headers=bearer(token), **AS_ITEM).json
     path = item["id"].removeprefix(ISSUER)
-    put = client.put(path, json={"label": "B", "scoreMaximum": 20}, headers=bearer(token), content_type=MediaType.LINEITEM)
+    put = client.put(path, json={"label": "B", "scoreMaximum": 20}, headers=bearer(token),
+                     **AS_ITEM)
     assert put.json["label"] == "B" and put.json["scoreMaximum"] == 20
     assert client.delete(path, headers=bearer(token)).status_code == 204
     assert client.get(path, headers=bearer(token)).status_code == 404
     assert client.post(f"{ITEMS}/999999/scores", json=score(),
-                       headers=bearer(token), content_type=MediaType.SCORE).status_code == 404
+                       headers=bearer(token), **AS_SCORE).status_code == 404
 
 
 def send(client: FlaskClient, path: str, token: str, body: dict[str, Any]) -> int:
     """POST a score; return the status code."""
-    return client.post(f"{path}/scores", json=body, headers=bearer(token), content_type=MediaType.SCORE).status_code
+    return client.post(f"{path}/scores", json=body, headers=bearer(token),
+                       **AS_SCORE).status_code
 
 
 def _item(client: FlaskClient, token: str) -> str:
     return str(client.post(ITEMS, json={"label": "Summary", "scoreMaximum": 100},
-                           headers=bearer(token), content_type=MediaType.LINEITEM).json["id"].removeprefix(ISSUER))
+                           headers=bearer(token),
+                           **AS_ITEM).json["id"].removeprefix(ISSUER))
 
 
 def test_canvas_timestamp_rule(client: FlaskClient, platform: Platform,
@@ -194,14 +202,15 @@ def test_scores_submissions_comments_and_clearing(client: FlaskClient, platform:
     token = get_token(client)
     path = _item(client, token)
     no_new = {"https://canvas.instructure.com/lti/submission": {"new_submission": False}}
-    client.post(f"{path}/scores", json=score(at=1, comment="Good"), headers=bearer(token), content_type=MediaType.SCORE)
+    client.post(f"{path}/scores", json=score(at=1, comment="Good"), headers=bearer(token),
+                **AS_SCORE)
     client.post(f"{path}/scores", json=score(at=2, comment="Better", **no_new),
-                headers=bearer(token), content_type=MediaType.SCORE)
+                headers=bearer(token), **AS_SCORE)
     result = platform.result(path, "201")
     assert result is not None and result.submission_count == 1
     assert result.comments == ["Good", "Better"]
     client.post(f"{path}/scores", json=score(at=3, gradingProgress="Pending", **no_new),
-                headers=bearer(token), content_type=MediaType.SCORE)
+                headers=bearer(token), **AS_SCORE)
     result = platform.result(path, "201")
     assert result is not None and result.score_given is None
     assert len(platform.scores(path)) == 3
@@ -212,7 +221,8 @@ def test_results_have_no_timestamp(client: FlaskClient, platform: Platform,
     token = get_token(client)
     path = _item(client, token)
     for n, user in enumerate(["201", "202", "203"]):
-        client.post(f"{path}/scores", json=score(user, 5 + n, at=n), headers=bearer(token), content_type=MediaType.SCORE)
+        client.post(f"{path}/scores", json=score(user, 5 + n, at=n), headers=bearer(token),
+                    **AS_SCORE)
     platform.grade(path, "204", 42)
     resp = client.get(f"{path}/results?limit=2", headers=bearer(token))
     assert resp.content_type == MediaType.RESULT_CONTAINER and 'rel="next"' in resp.headers["Link"]
