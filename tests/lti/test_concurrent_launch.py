@@ -71,3 +71,24 @@ def test_simultaneous_first_pages_share_one_settings_row(tool: Flask, lms: Lms) 
         course = db.session.scalars(select(Course).where(Course.context_id == "algebra-new")).one()
         settings = select(func.count()).where(CourseSettings.course_id == course.id)
         assert db.session.scalar(settings) == 1
+
+
+def test_the_same_launch_sent_at_once_is_accepted_once(tool: Flask, lms: Lms) -> None:
+    """A replay is refused even when it races the original: the state is consumed and the
+    nonce recorded atomically in the database, whatever process answers."""
+    from tests.lti.conftest import TEACHER
+
+    browser = Browser(tool, lms)
+    login = browser.login(TEACHER)
+    form = browser.authorize(login)
+    name = f"lti1p3-state-{login.state}"
+    secret = browser.tool.get_cookie(name, path="/lti/").value
+
+    def post(_: int) -> int:
+        client = tool.test_client()  # the same browser's cookie, another connection
+        client.set_cookie(name, secret, path="/lti/")
+        return client.post("/lti/launch", data=form).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(post, range(8)))
+    assert codes == [200] + [401] * 7
