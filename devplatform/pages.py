@@ -93,6 +93,8 @@ def course(context_id: str) -> Any:
         tools=tools,
         is_teacher=is_teacher(found, viewer),
         open_link=request.args.get("link"),
+        # ?storage=1 offers the tool platform storage (lti_storage_target), as Canvas does.
+        storage={"storage": "1"} if request.args.get("storage") else {},
         platform_name=p.name,
     )
 

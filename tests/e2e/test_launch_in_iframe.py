@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import pytest
 
 from tests.e2e.conftest import follow
@@ -70,3 +73,54 @@ def test_the_frame_fits_the_tool_page(live, page):
     tool_page.evaluate("document.querySelector('main').style.paddingBottom = '1500px'")
     page.wait_for_timeout(300)
     assert fits() and iframe.bounding_box()["height"] > 1500
+
+
+@pytest.fixture
+def cookieless_page(playwright, tool_server):
+    """A browser that keeps no cookie from the tool, as Safari in a cross-site frame: the
+    tool's Set-Cookie headers are dropped. (A document answered that way counts as public to
+    chromium's local network checks, which would then stop its way to the LMS on loopback;
+    this browser runs without them.)"""
+    from tests.e2e.conftest import ARGS, CHROMIUM
+
+    def without_cookies(route):
+        answer = route.fetch()  # through the context's own cookie jar, so:
+        context.clear_cookies(domain=urlsplit(tool_server.url).hostname)
+        headers = {k: v for k, v in answer.headers.items() if k.lower() != "set-cookie"}
+        route.fulfill(response=answer, headers=headers)
+
+    checks = "LocalNetworkAccessChecks,PrivateNetworkAccessForNavigations"
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=[*ARGS, f"--disable-features={checks}"], headless=True
+    )
+    context = browser.new_context(viewport={"width": 1200, "height": 850})
+    context.route(f"{tool_server.url}/**", without_cookies)
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    browser.close()
+
+
+def test_without_cookies_the_login_secret_is_kept_in_the_platform(live, cookieless_page):
+    """With lti_storage_target the login's secret goes to the platform's storage
+    (postMessage) and the launch, which comes without a cookie, fetches it back."""
+    from playwright.sync_api import expect
+
+    page = cookieless_page
+    launches = []
+    page.on(
+        "request",
+        lambda request: (
+            launches.append(request.post_data or "")
+            if request.url.endswith("/lti/launch")
+            else None
+        ),
+    )
+    page.goto(f"{live.issuer}/courses/{COURSE}?as={STUDENT}&storage=1")
+    frame = tool_frame(page)
+    expect(frame.locator("h1").first).to_have_text("My mastery")
+    # The first post came without the cookie; the page asked the platform for the secret
+    # and posted again with it.
+    assert len(launches) == 2 and "lti_storage_secret" not in launches[0]
+    assert re.search(r"lti_storage_secret=[\w-]{20,}", launches[1])
+    assert page.context.cookies() == []
