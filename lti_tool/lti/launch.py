@@ -17,6 +17,7 @@ import base64
 import hmac
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,14 +72,28 @@ class ValidatedLaunch:
         return self.claims[Claim.MESSAGE_TYPE]
 
 
+NewDeployment = Callable[[Platform, str, dict[str, Any]], Deployment | None]
+
+
 class ToolMessageLaunch(FlaskMessageLaunch):
     """A launch arriving at /lti/launch, validated link by link; `validate()` runs them all."""
 
-    def __init__(self, request: FlaskRequest, ctx: LtiContext, *, launch_url: str, leeway: int):
+    def __init__(
+        self,
+        request: FlaskRequest,
+        ctx: LtiContext,
+        *,
+        launch_url: str,
+        leeway: int,
+        new_deployment: NewDeployment | None = None,
+    ):
         super().__init__(request, ctx.tool_conf)
         self.ctx = ctx
         self.launch_url = launch_url
         self.leeway = leeway
+        # Asked, once the launch is verified, for a deployment the registration does not know:
+        # the Deployment it adds, or None to refuse the launch (web/lti.py decides who may).
+        self.new_deployment = new_deployment
         self.platform: Platform | None = None
         self.deployment: Deployment | None = None
         self.claims: dict[str, Any] = {}
@@ -245,11 +260,16 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not deployment_id or not isinstance(deployment_id, str):
             raise LaunchError("The launch has no deployment id.")
         self.deployment = self._registered_deployment
+        if self.deployment is None and self.new_deployment is not None:
+            self.deployment = self.new_deployment(self.platform, deployment_id, self.claims)
         if self.deployment is None:
             raise LaunchForbidden(
                 "This deployment of the tool is not registered.",
                 detail=f"unknown deployment {deployment_id!r} for platform {self.platform.id}",
-                hint="An administrator can add it: `flask deployment add` or the admin page.",
+                hint=(
+                    "An administrator of your LMS opens the tool once to add it (or, on the "
+                    "tool's server: `flask --app lti_tool deployment add`)."
+                ),
             )
         return self
 

@@ -1,14 +1,18 @@
-"""Registering platforms and deployments, by hand (CLI) or by Dynamic Registration."""
+"""Registering platforms and deployments: by hand (CLI), by Dynamic Registration, or (a
+deployment) by an administrator's first launch from it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 
 from ..errors import RegistrationError
 from ..extensions import db
 from ..lti.registration import RegistrationResult
+from ..lti.roles import is_admin
+from ..lti.vocab import Claim
 from ..models import Deployment, Platform, RegistrationStatus, User
 from . import audit
 
@@ -76,6 +80,25 @@ def add_deployment(platform: Platform, deployment_id: str) -> Deployment:
     deployment = Deployment(platform_id=platform.id, deployment_id=deployment_id)
     db.session.add(deployment)
     db.session.flush()
+    return deployment
+
+
+def add_deployment_at_admin_launch(
+    platform: Platform, deployment_id: str, claims: dict[str, Any]
+) -> Deployment | None:
+    """A deployment the registration does not know, added by the verified launch of an
+    administrator of the platform (installing the tool in an account gives it a new
+    deployment id, which Dynamic Registration cannot know yet); None for anyone else."""
+    roles = claims.get(Claim.ROLES)
+    if not isinstance(roles, list) or not is_admin(roles):
+        return None
+    deployment = add_deployment(platform, deployment_id)
+    audit.record(
+        "deployment.added",
+        actor=f"first launch of an administrator ({claims.get('sub') or 'anonymous'})",
+        platform=platform,
+        target=deployment_id,
+    )
     return deployment
 
 

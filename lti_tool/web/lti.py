@@ -26,7 +26,7 @@ from ..lti.registration import CUSTOM_PARAMETERS, ToolUrls, fetch_configuration,
 from ..lti.vocab import TOOL_SCOPES, MessageType, RegistrationMessage
 from ..services.identity import sync_launch
 from ..services.launches import start_session
-from ..services.platforms import save_dynamic_registration
+from ..services.platforms import add_deployment_at_admin_launch, save_dynamic_registration
 from .limits import limit_registration
 from .security import allow_framing_by, origin, request_frame_origin
 from .urls import tool_url
@@ -89,6 +89,7 @@ def launch():
         lti(),
         launch_url=tool_url("lti.launch"),
         leeway=current_app.config["ID_TOKEN_LEEWAY_SECONDS"],
+        new_deployment=add_deployment_at_admin_launch,
     )
     verified = False
     try:

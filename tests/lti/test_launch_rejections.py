@@ -279,3 +279,35 @@ def test_disabled_registration_refuses_login_and_launch(browser, tool):
     assert browser.post_launch(form).status_code == 403
     url, params = browser.lms.platform.login_initiation(TEACHER, COURSE)
     assert browser.tool.post("/lti/login", data=params).status_code == 403
+
+
+def test_an_administrators_launch_adds_a_new_deployment_of_the_registration(browser, tool):
+    """Installing the tool in another account gives it a new deployment id (Canvas), which the
+    registration cannot know. A verified launch of an administrator adds it, audited; anyone
+    else's is refused, saying who can fix it."""
+    from sqlalchemy import select
+
+    from lti_tool.extensions import db
+    from lti_tool.models import AuditEvent, Deployment
+
+    from .conftest import ADMIN
+
+    def launch_from(user: str, deployment_id: str):
+        login = browser.login(user)
+        claims = browser.lms.platform.launch_claims(user, COURSE, nonce=login.nonce)
+        claims[Claim.DEPLOYMENT_ID] = deployment_id
+        token = browser.lms.platform.sign(claims)
+        return browser.post_launch({"id_token": token, "state": login.state})
+
+    refused = launch_from(TEACHER, "account-7")
+    assert refused.status_code == 403
+    assert "An administrator of your LMS opens the tool once" in refused.get_data(as_text=True)
+    assert launch_from(ADMIN, "account-7").status_code == 200
+    assert launch_from(TEACHER, "account-7").status_code == 200
+    with tool.app_context():
+        ids = db.session.scalars(select(Deployment.deployment_id)).all()
+        assert "account-7" in ids
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "deployment.added")
+        ).one()
+        assert event.target == "account-7" and ADMIN in event.actor
