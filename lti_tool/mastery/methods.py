@@ -16,6 +16,7 @@ from types import MappingProxyType
 
 from lti_tool.mastery.errors import MasteryError
 from lti_tool.mastery.scales import Scale
+from lti_tool.translatable import N_
 
 MethodFunction = Callable[..., float | None]
 
@@ -232,55 +233,55 @@ class Method:
         }
 
 
-_N_LAST = Parameter("n", "Number of latest scores", 2, 1, 50, is_integer=True)
-_N_TOP = Parameter("n", "Number of best scores", 3, 1, 50, is_integer=True)
-_N_MASTERY = Parameter("n", "Times at mastery needed", 3, 1, 10, is_integer=True)
-_WEIGHT = Parameter("w", "Weight of the latest score", 0.65, 0.01, 1.0)
+_N_LAST = Parameter("n", N_("Number of latest scores"), 2, 1, 50, is_integer=True)
+_N_TOP = Parameter("n", N_("Number of best scores"), 3, 1, 50, is_integer=True)
+_N_MASTERY = Parameter("n", N_("Times at mastery needed"), 3, 1, 10, is_integer=True)
+_WEIGHT = Parameter("w", N_("Weight of the latest score"), 0.65, 0.01, 1.0)
 
 METHODS: MappingProxyType[str, Method] = MappingProxyType(
     {
         method.name: method
         for method in (
-            Method("most_recent", most_recent, "Most recent", "The latest score."),
-            Method("highest", highest, "Highest", "The best score ever shown."),
-            Method("mean", mean, "Average", "The average of every score."),
+            Method("most_recent", most_recent, N_("Most recent"), N_("The latest score.")),
+            Method("highest", highest, N_("Highest"), N_("The best score ever shown.")),
+            Method("mean", mean, N_("Average"), N_("The average of every score.")),
             Method(
                 "mean_last_n",
                 mean_last_n,
-                "Average of latest",
-                "The average of the n latest scores.",
+                N_("Average of latest"),
+                N_("The average of the n latest scores."),
                 (_N_LAST,),
             ),
             Method(
                 "mean_top_n",
                 mean_top_n,
-                "Average of best",
-                "The average of the n best scores.",
+                N_("Average of best"),
+                N_("The average of the n best scores."),
                 (_N_TOP,),
             ),
             Method(
                 "standard_decaying_average",
                 standard_decaying_average,
-                "Decaying average",
-                "Each new score takes weight w of the running average.",
+                N_("Decaying average"),
+                N_("Each new score takes weight w of the running average."),
                 (_WEIGHT,),
             ),
             Method(
                 "decaying_average",
                 decaying_average,
-                "Weighted average (Canvas)",
-                "Latest score weighted w, the mean of earlier scores 1 - w.",
+                N_("Weighted average (Canvas)"),
+                N_("Latest score weighted w, the mean of earlier scores 1 - w."),
                 (_WEIGHT,),
             ),
             Method(
                 "n_mastery",
                 n_mastery,
-                "n times at mastery",
-                "Mastered after n scores at mastery.",
+                N_("n times at mastery"),
+                N_("Mastered after n scores at mastery."),
                 (_N_MASTERY,),
             ),
-            Method("power_law", power_law, "Power law", "The trend of a power-law fit."),
-            Method("mode", mode, "Most frequent", "The most frequent score."),
+            Method("power_law", power_law, N_("Power law"), N_("The trend of a power-law fit.")),
+            Method("mode", mode, N_("Most frequent"), N_("The most frequent score.")),
         )
     }
 )

@@ -136,6 +136,11 @@ def test_settings_in_spanish_with_python_labels_and_errors(teacher: Visit):
     assert "<h1>Configuración del curso</h1>" in page and "Método de cálculo" in page
     assert "El promedio de los estándares que dependen de él" in page  # a lazy_gettext label
     assert "Asistentes de docencia" in page and "Previsualizar el cambio" in page
+    # The calculation methods, named by the domain, in Spanish too.
+    assert "Más reciente — El puntaje más reciente." in page
+    assert "Peso del puntaje más reciente" in page and "Most recent" not in page
+    overrides = page_of(teacher, "/settings/overrides")
+    assert "Promedio decreciente" in overrides and "Decaying average" not in overrides
     assert_no_english(page, "Course settings", "Calculation method", "Preview the change")
 
     response = teacher.post("/settings/preview", {"min_evidence": "0", "maximum": "-1"})
