@@ -29,6 +29,11 @@ def test_a_family_opens_the_link_and_it_stops_working_once_revoked(
     page.get_by_role("button", name="Create a share link").click()
     link = page.get_by_label("Share link").input_value()
     assert link.startswith(f"{tool_server.url}/shared/")
+    # One press copies the whole link, which is shown only this once.
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=tool_server.url)
+    page.get_by_role("button", name="Copy the link").click()
+    expect(page.get_by_text("Copied: paste it in a message to the family.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link
     screenshot("share-link-created")
 
     family = chromium.new_context(viewport={"width": 390, "height": 844})  # a phone, no cookies
