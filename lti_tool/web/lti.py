@@ -185,6 +185,12 @@ def register_tool():
     )
 
 
+@bp.get("/")
+def root():
+    """The tool opens from an LMS; its address alone leads to how to register it there."""
+    return redirect(url_for("lti.setup"), code=302)
+
+
 @bp.get("/lti/setup")
 def setup():
     return render_template(

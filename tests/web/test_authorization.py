@@ -117,6 +117,7 @@ PUBLIC = {
     "lti.login",
     "lti.register_tool",
     "lti.setup",
+    "lti.root",  # a redirect to lti.setup
     "health.healthz",
     "health.readyz",
     "static",

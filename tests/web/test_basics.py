@@ -31,6 +31,11 @@ def test_canvas_json(client):
     assert config["custom_fields"]["ctx_history"] == "$Context.id.history"
 
 
+def test_the_tools_address_alone_leads_to_its_setup_page(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/lti/setup")
+
+
 def test_pages_without_launch_explain_and_never_500(client):
     response = client.get("/home")
     assert response.status_code == 401
