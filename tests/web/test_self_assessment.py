@@ -4,6 +4,8 @@ themself may do it. Through real launches."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from lti_tool.extensions import db
@@ -56,6 +58,10 @@ def test_a_rating_without_a_level_or_words_is_refused_and_nothing_saved(browser,
     page = refused.get_data(as_text=True)
     assert "Choose the level you think you are at." in page and 'role="alert"' in page
     assert student.post(path, {"level": "9", "reflection": "x"}).status_code == 400
+    # The browser asks for both before sending (the server still checks).
+    form = re.search(r'<form method="post" action="[^"]*self-assessment.*?</form>', page, re.S)
+    assert 'name="reflection" rows="3" maxlength="2000" required' in form.group(0)
+    assert re.search(r'name="level" value="\d+" required', form.group(0))
     with tool.app_context():
         assert db.session.scalars(select(Evidence).where(Evidence.source == "self")).all() == []
 
