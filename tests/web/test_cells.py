@@ -48,6 +48,16 @@ def test_timeline_shows_every_fact_and_a_chart(browser, ids):
     assert "Add evidence" in page and 'name="launch"' in page
 
 
+def test_a_single_score_has_its_date_under_its_dot(browser, ids, tool):
+    visit = launch_as(browser, TEACHER)
+    path = cell_path(ids, STUDENT, "F-IF.6")  # Mateo: not yet assessed
+    visit.post(path + "/evidence", {"level": "3", "date": TODAY, "comment": ""})
+    page = visit.get(path).get_data(as_text=True)
+    dot = re.search(r'<circle class="dot[^"]*" cx="([\d.]+)"', page).group(1)
+    days = re.findall(r'<text class="axis" x="([\d.]+)" y="[\d.]+"( text-anchor="\w+")?>\d', page)
+    assert days == [(dot, ' text-anchor="middle"')]
+
+
 def test_teacher_adds_evidence_and_the_cell_changes(browser, ids, tool):
     visit = launch_as(browser, TEACHER)
     path = cell_path(ids, STUDENT, "F-IF.6")  # Mateo: not yet assessed
