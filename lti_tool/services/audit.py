@@ -13,9 +13,33 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import AuditEvent, Course, Platform, User
+from ..translatable import N_
 
 FORBIDDEN_DETAIL_KEYS = ("token", "secret", "password", "name", "email")
 COMMAND_LINE = "command line"
+# What each recorded action means, as the admin console shows it (the code stays beside it).
+ACTION_LABELS = {
+    "registration.created": N_("Registration created"),
+    "registration.enabled": N_("Registration enabled"),
+    "registration.disabled": N_("Registration disabled"),
+    "registration.settings_changed": N_("Registration settings changed"),
+    "registration.exported": N_("Registration data exported"),
+    "registration.purged": N_("Registration data deleted"),
+    "registration.scale_added": N_("Scale added for every course"),
+    "registration.scale_offered": N_("Scale offered again"),
+    "registration.scale_retired": N_("Scale no longer offered"),
+    "deployment.added": N_("Deployment added"),
+    "grades.retried": N_("Failed grades sent again"),
+    "share_link.created": N_("Share link created"),
+    "share_link.revoked": N_("Share link turned off"),
+    "student.exported": N_("A student's data exported"),
+    "student.erased": N_("A student's data erased"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action in words (in the page's language when shown), or its code if unknown."""
+    return ACTION_LABELS.get(action, action)
 
 
 def record(

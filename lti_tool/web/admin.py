@@ -52,6 +52,7 @@ def render_console(viewer: Viewer) -> str:
         retried=retried,
         saved=request.args.get("saved") == "1",
         events=audit.recent(platform),
+        action_label=audit.action_label,
     )
     db.session.commit()  # after rendering: a commit expires the rows the page reads
     return page

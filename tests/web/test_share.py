@@ -142,6 +142,9 @@ def test_students_create_links_only_once_the_admin_allows_it(
     console = admin.get("/admin").get_data(as_text=True)
     assert console.count("registration.settings_changed") == 2
     assert "share_link.created" in console and "allow_student_share_links: False" in console
+    # Each action in words, its code beside it.
+    assert 'Share link created <code class="meta">share_link.created</code>' in console
+    assert 'Registration settings changed <code class="meta">' in console
 
 
 def test_hostile_names_and_comments_are_escaped_on_the_shared_page(
