@@ -179,21 +179,30 @@ def test_sigterm_finishes_the_batch_in_hand(
     assert len(summary_posts(lms)) == len(STUDENTS)
 
 
-@pytest.mark.skipif(
+SEVERAL_WORKERS = pytest.mark.skipif(
     "postgresql" not in os.environ.get("TEST_DATABASE_URL", ""),
     reason="several workers share the outbox on PostgreSQL only (SKIP LOCKED); SQLite runs one",
 )
+
+
+def drain_side_by_side(tool: Flask, *, batch_size: int) -> list[Worker]:
+    """Two workers draining the outbox at once, each in its own thread."""
+    workers = [Worker(tool, batch_size=batch_size) for _ in range(2)]
+    threads = [threading.Thread(target=worker.drain) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return workers
+
+
+@SEVERAL_WORKERS
 def test_two_workers_never_send_the_same_row_twice(tool: Flask, lms: Lms, course_id: int) -> None:
     for round_ in range(3):
         for number, sub in enumerate(STUDENTS):
             score(tool, course_id, sub, "S1", 1 + (number + round_) % 4, day=round_)
         lms.platform.faults.response_delay_s = 0.05
-        workers = [Worker(tool, batch_size=2) for _ in range(2)]
-        threads = [threading.Thread(target=worker.drain) for worker in workers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        workers = drain_side_by_side(tool, batch_size=2)
         delivered = [worker.report.grades.delivered for worker in workers]
         assert sum(delivered) == len(STUDENTS)
     counts = Counter(post["userId"] for post in summary_posts(lms))
@@ -202,10 +211,7 @@ def test_two_workers_never_send_the_same_row_twice(tool: Flask, lms: Lms, course
         assert db.session.scalars(select(GradeOutbox.state).distinct()).all() == ["sent"]
 
 
-@pytest.mark.skipif(
-    "postgresql" not in os.environ.get("TEST_DATABASE_URL", ""),
-    reason="several workers share the outbox on PostgreSQL only (SKIP LOCKED); SQLite runs one",
-)
+@SEVERAL_WORKERS
 def test_workers_together_keep_to_the_registrations_concurrent_call_limit(
     tool: Flask, lms: Lms, course_id: int
 ) -> None:
@@ -221,12 +227,7 @@ def test_workers_together_keep_to_the_registrations_concurrent_call_limit(
             score(tool, course_id, sub, "S1", 1 + (number + round_) % 4, day=round_)
         lms.platform.faults.response_delay_s = 0.1
         lms.platform.service_calls.most = 0
-        workers = [Worker(tool, batch_size=4) for _ in range(2)]
-        threads = [threading.Thread(target=worker.drain) for worker in workers]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(30)
+        workers = drain_side_by_side(tool, batch_size=4)
         lms.platform.faults.response_delay_s = 0.0
         assert sum(worker.report.grades.delivered for worker in workers) == len(STUDENTS)
         assert 3 <= lms.platform.service_calls.most <= 4
