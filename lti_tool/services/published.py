@@ -28,6 +28,7 @@ from ..models import (
     GradeColumn,
     User,
 )
+from ..translatable import N_
 from . import jobs
 from .assessment_grades import SCORE_MAXIMUM
 from .course_settings import settings_for
@@ -37,8 +38,8 @@ from .lms_columns import default_cut_scores
 log = logging.getLogger(__name__)
 
 GRADINGS = {
-    GRADED_IN_TOOL: "Graded in the tool (per standard, on the scoring page)",
-    GRADED_IN_LMS: "Graded in the LMS (read back through cut scores by “Sync from LMS”)",
+    GRADED_IN_TOOL: N_("Graded in the tool (per standard, on the scoring page)"),
+    GRADED_IN_LMS: N_("Graded in the LMS (read back through cut scores by “Sync from LMS”)"),
 }
 
 

@@ -30,7 +30,13 @@ def publish(visit, assessment_id: int, grading: str) -> None:
     response = visit.post(f"/assessments/{assessment_id}/publish", {"grading": grading})
     assert response.status_code == 303, response.get_data(as_text=True)
     listing = visit.browser.tool.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Published: the tool adds the column" in listing
+    notice = unescape(
+        re.search(r'<p class="notice success" role="status">(.*?)</p>', listing).group(1)
+    )
+    # It names the assessment, and says what happens next for this kind of grading.
+    assert re.match(r"“[^”]+” is published: the tool adds its column to the LMS gradebook", notice)
+    assert ("Grade it there" in notice) == (grading == "lms")
+    assert ("when you save marks" in notice) == (grading == "tool")
 
 
 def tag_of(tool, assessment_id: int) -> str:
