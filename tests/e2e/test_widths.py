@@ -47,3 +47,17 @@ def test_no_page_scrolls_sideways_at_any_width(live, tool_server, page):
     for path in ("/admin/data", "/admin/scales"):
         urls[path] = f"{base}{path}?launch={admin}"
     assert _overflows(page, urls) == {}
+
+
+def test_a_scales_levels_fit_a_laptop_screen(live, tool_server, page):
+    """Every column of the levels table is in view at 1,280 px: its box does not scroll."""
+    lms, _ids = live
+    base = tool_server.url
+    teacher = launch_in_lms(page, lms, TEACHER)
+    admin = launch_in_lms(page, lms, ADMIN)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for url in (f"{base}/settings/scale?launch={teacher}", f"{base}/admin/scales?launch={admin}"):
+        page.goto(url)
+        box = page.locator(".table-scroll:has(#levels)")
+        assert box.evaluate("box => box.scrollWidth - box.clientWidth") <= 0, url
+        assert page.locator("#level-0-not-score").is_visible()
