@@ -61,3 +61,13 @@ def test_a_scales_levels_fit_a_laptop_screen(live, tool_server, page):
         box = page.locator(".table-scroll:has(#levels)")
         assert box.evaluate("box => box.scrollWidth - box.clientWidth") <= 0, url
         assert page.locator("#level-0-not-score").is_visible()
+
+
+def test_on_a_phone_the_gradebooks_names_leave_room_for_levels(live, tool_server, page):
+    """In a 360 px frame the pinned student column takes at most a third of the width."""
+    lms, _ids = live
+    teacher = launch_in_lms(page, lms, TEACHER)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto(f"{tool_server.url}/gradebook?launch={teacher}")
+    name = page.locator("#grid tbody th.student-col").first
+    assert name.bounding_box()["width"] <= 120
