@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from lti_tool.importers.errors import Problem, fail, raise_if_any
@@ -72,6 +72,8 @@ class EvidenceBatch:
     rows: tuple[EvidenceRow, ...]
     duplicate_lines: tuple[int, ...] = ()
     points_possible: dict[str, str] = field(default_factory=dict)
+    # With keep_going: the rows' problems, their rows left out (else they are raised).
+    problems: tuple[Problem, ...] = ()
 
 
 def parse_evidence_long(
@@ -80,8 +82,11 @@ def parse_evidence_long(
     columns: LongColumns = LongColumns(),
     comment_prefix: str = "%",
     filename: str | None = None,
+    keep_going: bool = False,
 ) -> EvidenceBatch:
-    """One row per attempt; every problem is raised together as ImportFailed."""
+    """One row per attempt; every problem is raised together as ImportFailed, or with
+    `keep_going` returned with the rows that have none (a preview reports all at once). A file
+    that cannot be read (no header, a missing column) raises either way."""
     text = decode_text(data, filename=filename)
     kept = [line if not line.startswith(comment_prefix) else "" for line in text.split("\n")]
     header, *body = read_records("\n".join(kept), where=filename or "file")
@@ -109,8 +114,10 @@ def parse_evidence_long(
     }
     problems: list[Problem] = []
     rows = [_long_row(record, positions, columns, problems) for record in body]
-    raise_if_any(problems)
-    return _deduplicated([row for row in rows if row is not None])
+    if not keep_going:
+        raise_if_any(problems)
+    batch = _deduplicated([row for row in rows if row is not None])
+    return replace(batch, problems=tuple(problems))
 
 
 def _long_row(

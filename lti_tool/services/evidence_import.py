@@ -97,6 +97,7 @@ class _Parsed:
     rows: tuple[EvidenceRow, ...]
     duplicate_lines: tuple[int, ...]
     student_column: str
+    problems: tuple[Problem, ...] = ()  # rows that could not be read (left out of `rows`)
 
 
 def check_size(data: bytes | str, limit: int | None = None) -> None:
@@ -124,8 +125,8 @@ def _parse(data: bytes | str, filename: str | None, format: str | None) -> _Pars
     if found not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {found!r}")
     if found == "long":
-        batch = parse_evidence_long(data, filename=filename)
-        return _Parsed(found, batch.rows, batch.duplicate_lines, "student")
+        batch = parse_evidence_long(data, filename=filename, keep_going=True)
+        return _Parsed(found, batch.rows, batch.duplicate_lines, "student", batch.problems)
     # Marks such as "e" go through the teacher's table too, not a fixed list.
     batch = parse_evidence_wide(data, exempt_marks=(), filename=filename)
     header = read_records(decode_text(data, filename=filename))[0]
@@ -151,7 +152,8 @@ def preview_import(
     except ImportFailed as error:
         return ImportPreview(format or "unknown", (), (), (), tuple(error.problems), 0)
     students, standards = roster(course), adopted_standards(course)
-    problems: list[Problem] = []
+    # Every problem at once: the rows that could not be read, then the names of the others.
+    problems = list(parsed.problems)
     _names_problems(parsed, students, standards, problems)
     levels = _levels(course)
     table = {**exact_table(levels), **{mark_key(k): v for k, v in (marks or {}).items()}}
@@ -195,7 +197,7 @@ def import_evidence(
     with reported():
         parsed = _parse(data, filename, format)
     rows = parsed.rows
-    problems: list[Problem] = []
+    problems = list(parsed.problems)
     if parsed.format == "wide":
         if shown_on is None:
             problems.append(Problem(filename or "file", "date", _NO_DATE))

@@ -129,6 +129,17 @@ def test_problems_are_reported_by_line_and_column(browser, ids, tool):
     assert "not UTF-8 text" in response
 
 
+def test_every_problem_of_a_long_file_is_reported_at_once(browser, ids):
+    """A bad date on one row and an unknown student on another: both in one preview (it took
+    one upload per kind of problem), and nothing can be saved."""
+    visit = launch_as(browser, TEACHER)
+    text = "student,standard,level,date\n201,A-CED.1,3,2025-13-01\nnobody,A-CED.1,2,2025-10-01\n"
+    page = unescape(upload(visit, text).get_data(as_text=True))
+    assert "<td>line 2</td><td>date</td><td>'2025-13-01' is not a date like 2024-09-03</td>" in page
+    assert "<td>line 3</td><td>student</td><td>'nobody' not found in the roster</td>" in page
+    assert 'action="/evidence/import/save"' not in page
+
+
 def test_oversized_files_are_refused_with_the_limit_named(browser, ids, tool, monkeypatch):
     visit = launch_as(browser, TEACHER)
     monkeypatch.setattr(evidence_import, "MAX_UPLOAD_BYTES", 1000)
