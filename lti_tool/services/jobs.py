@@ -18,8 +18,18 @@ from ..errors import LtiToolError
 from ..extensions import db
 from ..models import Assessment, Course, Job, JobState
 from ..models.types import utcnow
+from ..translatable import N_
 
 log = logging.getLogger(__name__)
+
+# Each kind of job as a teacher or an administrator reads it (sync page, admin console).
+JOB_NAMES = {
+    "roster": N_("Class list"),
+    "lms_results": N_("LMS grades"),
+    "recompute": N_("Recompute after a settings change"),
+    "columns": N_("LMS columns"),
+    "grades": N_("Every grade queued again"),
+}
 
 LEASE_SECONDS = 600.0
 MAX_ATTEMPTS = 5

@@ -16,18 +16,13 @@ from flask_babel import gettext as _
 from ..errors import N_, LtiToolError, translated
 from ..extensions import db
 from ..models.types import utcnow
-from ..services import audit, data_inventory, grade_health, platforms, registration_data
+from ..services import audit, data_inventory, grade_health, jobs, platforms, registration_data
 from ..services.registration_data import PurgeRefused
 from .access import Viewer, admin_viewer, launch_url
 
 bp = Blueprint("admin", __name__)
 log = logging.getLogger(__name__)
 
-JOB_NAMES = {
-    "roster": N_("Class list"),
-    "lms_results": N_("LMS grades"),
-    "recompute": N_("Recompute after a settings change"),
-}
 
 
 @bp.get("/admin")
@@ -48,7 +43,7 @@ def render_console(viewer: Viewer) -> str:
         courses=grade_health.course_health(platform),
         failed=failed,
         failed_total=failed_total,
-        job_names={kind: _(name) for kind, name in JOB_NAMES.items()},
+        job_names=jobs.JOB_NAMES,
         retried=retried,
         saved=request.args.get("saved") == "1",
         events=audit.recent(platform),

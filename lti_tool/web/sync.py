@@ -7,12 +7,17 @@ from flask_babel import lazy_gettext
 
 from ..extensions import db
 from ..services import grades, jobs, periods
+from ..services.lms_columns import aligned_columns
 from .access import launch_url, teacher_viewer
 
 bp = Blueprint("sync", __name__)
 
 NOTICES = {
     "lms": lazy_gettext("Reading grades from the LMS: the evidence appears within a minute."),
+    "lms-none": lazy_gettext(
+        "No LMS column is read yet: choose one and its standards on “LMS columns and "
+        "standards”, then sync."
+    ),
     "roster": lazy_gettext("Reading the class list from the LMS."),
     "retry": lazy_gettext("The failed grades will be sent again within a minute."),
     "recreate": lazy_gettext(
@@ -33,6 +38,7 @@ def status():
         rows=grades.sync_status(course),
         gone_columns=grades.gone_columns(course),
         recent_jobs=jobs.latest_jobs(course),
+        job_names=jobs.JOB_NAMES,
         notice=NOTICES.get(request.args.get("done", "")),
         closed_periods=closed,
         concluded=course.concluded_at,
@@ -45,10 +51,16 @@ def status():
 def sync_from_lms():
     """Queue a read of the LMS columns aligned to standards (and of the class list)."""
     viewer = teacher_viewer()
-    action = "roster" if request.form.get("what") == "roster" else "lms_results"
-    jobs.enqueue(action, viewer.course)
+    if request.form.get("what") == "roster":
+        jobs.enqueue("roster", viewer.course)
+        done = "roster"
+    elif aligned_columns(viewer.course):
+        jobs.enqueue("lms_results", viewer.course)
+        done = "lms"
+    else:
+        done = "lms-none"  # nothing to read: say where to choose a column, queue nothing
     db.session.commit()
-    return redirect(launch_url("sync.status", done="roster" if action == "roster" else "lms"), 303)
+    return redirect(launch_url("sync.status", done=done), 303)
 
 
 @bp.post("/sync/retry")

@@ -78,6 +78,8 @@ def test_graded_in_the_tool_the_column_gets_the_mean_level_as_a_percent(browser,
     Worker(tool).drain()
     [item] = columns(lms, tag)  # the worker created it
     assert (item.label, item.score_maximum, item.resource_id) == ("Unit 3 test", 100, tag)
+    recent = visit.get("/sync").get_data(as_text=True)
+    assert "<li>LMS columns:\n    done" in recent  # each kind of sync in words
     assert item.client_id == CLIENT_ID
 
     score(

@@ -4,6 +4,7 @@ an LMS grade comes back as evidence on "Sync from LMS", and failures are shown w
 from __future__ import annotations
 
 import re
+from html import unescape
 
 from flask import Flask
 from sqlalchemy import select
@@ -40,6 +41,12 @@ def test_the_demo_course_grades_reach_the_lms_and_the_page_says_so(tool: Flask, 
 def test_sync_from_lms_turns_an_lms_grade_into_evidence(tool: Flask, lms: Lms) -> None:
     teacher = launch_as(Browser(tool, lms), TEACHER)
     ids = seed(tool, lms)
+    # With no LMS column to read, the button says where to choose one and queues nothing.
+    nothing = teacher.post("/sync/lms", {})
+    page = teacher.browser.tool.get(nothing.headers["Location"]).get_data(as_text=True)
+    assert "No LMS column is read yet" in unescape(page)
+    with tool.app_context():
+        assert db.session.scalars(select(Job).where(Job.kind == "lms_results")).all() == []
     # A column the tool published (deep-linked assessment), graded by the teacher in the LMS.
     column = lms.platform.add_line_item(
         COURSE, "Unit 2 quiz", 20, client_id=CLIENT_ID, tag="quiz-2", resourceId="quiz-2"
