@@ -32,11 +32,14 @@ from ..errors import LaunchError, LaunchForbidden, LaunchUnauthorized
 from ..extensions import db
 from ..models import Deployment, LoginState, Platform, UsedNonce
 from ..models.types import utcnow
+from ..translatable import N_
 from .context import LtiContext
 from .login import STATE_COOKIE_PREFIX, secret_hash
 from .vocab import LTI_VERSION, Claim, MessageType
 
-CHECK_REGISTRATION = "Ask an administrator to compare the tool's registration with the platform's."
+CHECK_REGISTRATION = N_(
+    "Ask an administrator to compare the tool's registration with the platform's."
+)
 BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
@@ -119,27 +122,29 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         token = self._get_request_param("id_token")
         if not token:
             raise LaunchError(
-                "The launch carried no id_token.", hint="Start the tool from your LMS."
+                N_("The launch carried no id_token."), hint=N_("Start the tool from your LMS.")
             )
         try:
             self.header, self.claims = unverified_parts(token)
         except ValueError as error:
-            raise LaunchError("The launch token is not a valid JWT.", detail=str(error)) from error
+            raise LaunchError(
+                N_("The launch token is not a valid JWT."), detail=str(error)
+            ) from error
         if self.header.get("alg") != "RS256":
             raise LaunchUnauthorized(
-                "The launch was not signed with RS256, the only algorithm LTI 1.3 allows.",
+                N_("The launch was not signed with RS256, the only algorithm LTI 1.3 allows."),
                 detail=f"alg={self.header.get('alg')!r}",
                 hint=CHECK_REGISTRATION,
             )
         if not self.header.get("kid"):
-            raise LaunchUnauthorized("The launch token names no signing key (kid).")
+            raise LaunchUnauthorized(N_("The launch token names no signing key (kid)."))
         self._jwt = {"header": self.header, "body": self.claims}
         return self
 
     def validate_registration(self) -> ToolMessageLaunch:
         iss = self.claims.get("iss")
         if not iss or not isinstance(iss, str):
-            raise LaunchError("The launch token has no issuer (iss).")
+            raise LaunchError(N_("The launch token has no issuer (iss)."))
         client_id = _client_id(self.claims)
         deployment_id = self.claims.get(Claim.DEPLOYMENT_ID)
         # The deployment comes in the same statement; it is judged after the signature.
@@ -148,12 +153,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         )
         if platform is None:
             raise LaunchForbidden(
-                "This platform is not registered with the tool.",
+                N_("This platform is not registered with the tool."),
                 detail=f"launch from unregistered iss={iss!r} client_id={client_id!r}",
                 hint=CHECK_REGISTRATION,
             )
         if not platform.is_active:
-            raise LaunchForbidden("This platform's registration is disabled.")
+            raise LaunchForbidden(N_("This platform's registration is disabled."))
         self.platform = platform
         return self
 
@@ -172,25 +177,28 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             )
         except jwt.ExpiredSignatureError as error:
             raise LaunchUnauthorized(
-                "The launch has expired. Open the tool again from your LMS.", detail=str(error)
+                N_("The launch has expired. Open the tool again from your LMS."), detail=str(error)
             ) from error
         except jwt.ImmatureSignatureError as error:
             raise LaunchUnauthorized(
-                "The launch was issued in the future: the platform's clock is wrong.",
+                N_("The launch was issued in the future: the platform's clock is wrong."),
                 detail=str(error),
-                hint="The platform's server clock is more than a minute ahead.",
+                hint=N_("The platform's server clock is more than a minute ahead."),
             ) from error
         except jwt.InvalidSignatureError as error:
             raise LaunchUnauthorized(
-                "The launch's signature does not match the platform's published key.",
+                N_("The launch's signature does not match the platform's published key."),
                 detail=str(error),
                 hint=CHECK_REGISTRATION,
             ) from error
         except jwt.MissingRequiredClaimError as error:
-            raise LaunchError(f"The launch token lacks the {error.claim} claim.") from error
+            raise LaunchError(
+                N_("The launch token lacks the %(claim)s claim.", claim=error.claim)
+            ) from error
         except jwt.PyJWTError as error:
             raise LaunchUnauthorized(
-                "The launch token failed verification.", detail=f"{type(error).__name__}: {error}"
+                N_("The launch token failed verification."),
+                detail=f"{type(error).__name__}: {error}",
             ) from error
         return self
 
@@ -200,7 +208,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         assert self.platform is not None
         state = self._get_request_param("state")
         if not state:
-            raise LaunchError("The launch has no state: it did not start with the tool's login.")
+            raise LaunchError(
+                N_("The launch has no state: it did not start with the tool's login.")
+            )
         # Consume the state as it is read: of two concurrent uses, only one gets the row. A
         # refusal below rolls the request back, so the state survives a NeedsPlatformStorage.
         row = db.session.scalars(
@@ -208,9 +218,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         ).one_or_none()
         if row is None or row.platform_id != self.platform.id or row.expires_at < utcnow():
             raise LaunchUnauthorized(
-                "This launch's login is unknown, already used or expired.",
+                N_("This launch's login is unknown, already used or expired."),
                 detail=f"state {state[:8]}… not found, expired or for another platform",
-                hint="Open the tool again from your LMS.",
+                hint=N_("Open the tool again from your LMS."),
             )
         self.login_frame_origin = row.frame_origin
         secret = self._request.get_cookie(STATE_COOKIE_PREFIX + state) or self._get_request_param(
@@ -222,11 +232,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise BrowserNotBound(row, detail="no state cookie and no platform storage secret")
         if not hmac.compare_digest(secret_hash(secret), row.browser_secret_hash or ""):
             raise LaunchUnauthorized(
-                "This launch was started in another browser.", detail="state secret mismatch"
+                N_("This launch was started in another browser."), detail="state secret mismatch"
             )
         if self.claims.get("nonce") != row.nonce:
             raise LaunchUnauthorized(
-                "The launch does not belong to this login.", detail="nonce differs from state's"
+                N_("The launch does not belong to this login."), detail="nonce differs from state's"
             )
         return self
 
@@ -248,7 +258,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         ).first()
         if accepted is None:
             raise LaunchUnauthorized(
-                "This launch was already used (replayed).", detail=f"nonce replay {nonce[:8]}…"
+                N_("This launch was already used (replayed)."), detail=f"nonce replay {nonce[:8]}…"
             )
         return self
 
@@ -258,17 +268,19 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         assert self.platform is not None
         deployment_id = self.claims.get(Claim.DEPLOYMENT_ID)
         if not deployment_id or not isinstance(deployment_id, str):
-            raise LaunchError("The launch has no deployment id.")
+            raise LaunchError(N_("The launch has no deployment id."))
         self.deployment = self._registered_deployment
         if self.deployment is None and self.new_deployment is not None:
             self.deployment = self.new_deployment(self.platform, deployment_id, self.claims)
         if self.deployment is None:
             raise LaunchForbidden(
-                "This deployment of the tool is not registered.",
+                N_("This deployment of the tool is not registered."),
                 detail=f"unknown deployment {deployment_id!r} for platform {self.platform.id}",
                 hint=(
-                    "An administrator of your LMS opens the tool once to add it (or, on the "
-                    "tool's server: `flask --app lti_tool deployment add`)."
+                    N_(
+                        "An administrator of your LMS opens the tool once to add it (or, on the "
+                        "tool's server: `flask --app lti_tool deployment add`)."
+                    )
                 ),
             )
         return self
@@ -278,43 +290,45 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         message_type = claims.get(Claim.MESSAGE_TYPE)
         if message_type not in (MessageType.RESOURCE_LINK, MessageType.DEEP_LINKING):
             raise LaunchError(
-                "The tool cannot handle this kind of LTI message.",
+                N_("The tool cannot handle this kind of LTI message."),
                 detail=f"message_type={message_type!r}",
             )
         if claims.get(Claim.VERSION) != LTI_VERSION:
             raise LaunchError(
-                "The launch is not LTI 1.3.0.", detail=repr(claims.get(Claim.VERSION))
+                N_("The launch is not LTI 1.3.0."), detail=repr(claims.get(Claim.VERSION))
             )
         self._check_target_link_uri(claims.get(Claim.TARGET_LINK_URI))
         roles = claims.get(Claim.ROLES)
         if not isinstance(roles, list):
-            raise LaunchError("The launch has no roles claim.")
+            raise LaunchError(N_("The launch has no roles claim."))
         if message_type == MessageType.RESOURCE_LINK:
             link = claims.get(Claim.RESOURCE_LINK)
             if not isinstance(link, dict) or not link.get("id"):
-                raise LaunchError("The launch has no resource link id.")
+                raise LaunchError(N_("The launch has no resource link id."))
         else:
             _check_deep_linking_settings(claims.get(Claim.DEEP_LINKING_SETTINGS))
         return self
 
     def _check_target_link_uri(self, target: object) -> None:
         if not target or not isinstance(target, str):
-            raise LaunchError("The launch has no target link URI.")
+            raise LaunchError(N_("The launch has no target link URI."))
         ours = urlsplit(self.launch_url)
         theirs = urlsplit(target)
         if (theirs.scheme, theirs.netloc) != (ours.scheme, ours.netloc):
             raise LaunchError(
-                "The launch was meant for another tool.",
+                N_("The launch was meant for another tool."),
                 detail=f"target_link_uri {target!r} is not on {ours.netloc}",
-                hint="Check the launch URL configured for the tool in the platform.",
+                hint=N_("Check the launch URL configured for the tool in the platform."),
             )
         # Every link the tool makes (registration, deep linking) targets its launch URL; a
         # query string (placement parameters) may differ.
         if theirs.path.rstrip("/") != ours.path.rstrip("/"):
             raise LaunchError(
-                "The launch was meant for another address of the tool.",
+                N_("The launch was meant for another address of the tool."),
                 detail=f"target_link_uri {target!r} is not the launch URL {self.launch_url}",
-                hint=f"Set the tool's launch URL in the platform to {self.launch_url}.",
+                hint=N_(
+                    "Set the tool's launch URL in the platform to %(url)s.", url=self.launch_url
+                ),
             )
 
 
@@ -343,22 +357,22 @@ def _client_id(claims: dict[str, Any]) -> str | None:
     azp = claims.get("azp")
     if azp is not None:
         if azp not in audiences:
-            raise LaunchUnauthorized("The launch's authorized party (azp) is not an audience.")
+            raise LaunchUnauthorized(N_("The launch's authorized party (azp) is not an audience."))
         return str(azp)
     if len(audiences) != 1:
         raise LaunchUnauthorized(
-            "The launch names several audiences without saying which is this tool (azp)."
+            N_("The launch names several audiences without saying which is this tool (azp).")
             if audiences
-            else "The launch has no audience (aud)."
+            else N_("The launch has no audience (aud).")
         )
     return str(audiences[0])
 
 
 def _check_deep_linking_settings(settings: object) -> None:
     if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
-        raise LaunchError("The deep linking request has no return URL.")
+        raise LaunchError(N_("The deep linking request has no return URL."))
     accept = settings.get("accept_types")
     if not isinstance(accept, list) or "ltiResourceLink" not in accept:
-        raise LaunchError("The platform does not accept LTI resource links here.")
+        raise LaunchError(N_("The platform does not accept LTI resource links here."))
     if not settings.get("accept_presentation_document_targets"):
-        raise LaunchError("The deep linking request accepts no presentation target.")
+        raise LaunchError(N_("The deep linking request accepts no presentation target."))

@@ -23,6 +23,7 @@ from ..errors import LaunchError, LaunchForbidden
 from ..extensions import db
 from ..models import LoginState, Platform
 from ..models.types import utcnow
+from ..translatable import N_
 from .context import LtiContext
 
 STATE_COOKIE_PREFIX = "lti1p3-state-"
@@ -63,25 +64,27 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         iss = self._get_request_param("iss")
         if not iss:
             raise LaunchError(
-                "The platform did not say who it is (no 'iss' in the login request).",
-                hint="Start the tool from a link inside your LMS.",
+                N_("The platform did not say who it is (no 'iss' in the login request)."),
+                hint=N_("Start the tool from a link inside your LMS."),
             )
         if not self._get_request_param("login_hint"):
-            raise LaunchError("The login request has no 'login_hint'.")
+            raise LaunchError(N_("The login request has no 'login_hint'."))
         client_id = self._get_request_param("client_id")
         platform = self.ctx.tool_conf.find_platform(iss, client_id)
         if platform is None:
             raise LaunchForbidden(
-                "This platform is not registered with the tool.",
+                N_("This platform is not registered with the tool."),
                 detail=f"login for unregistered iss={iss!r} client_id={client_id!r}",
-                hint="An administrator must register the platform (issuer and client id) "
-                "in the tool, by Dynamic Registration or `flask platform add`.",
+                hint=N_(
+                    "An administrator must register the platform (issuer and client id) "
+                    "in the tool, by Dynamic Registration or `flask platform add`."
+                ),
             )
         if not platform.is_active:
             raise LaunchForbidden(
-                "This platform's registration is disabled.",
+                N_("This platform's registration is disabled."),
                 detail=f"login for disabled platform {platform.id}",
-                hint="An administrator can re-enable it on the admin page.",
+                hint=N_("An administrator can re-enable it on the admin page."),
             )
         self.platform = platform
         return self.ctx.tool_conf.registration(platform)

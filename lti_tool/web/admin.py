@@ -24,7 +24,6 @@ bp = Blueprint("admin", __name__)
 log = logging.getLogger(__name__)
 
 
-
 @bp.get("/admin")
 def index():
     """Courses with their grade-sync health, every failed grade, and the registration."""

@@ -185,6 +185,17 @@ def test_the_lti_pages_are_in_spanish(browser: Browser, lms: Lms, ids: Ids, tool
     assert h1(blocked) == "Abrir la herramienta en una ventana nueva"
     assert "Abrir Seguimiento del dominio en una ventana nueva" in blocked
 
+    # A refused launch says why in the page's language (the log keeps the English).
+    spent = browser.authorize(browser.login(TEACHER))
+    assert browser.post_launch(spent).status_code == 200
+    browser.tool.environ_base["HTTP_ACCEPT_LANGUAGE"] = "es-MX,es;q=0.9"
+    replayed = browser.post_launch(spent)
+    text = unescape(replayed.get_data(as_text=True))
+    assert replayed.status_code == 401
+    assert "El inicio de sesión de este inicio es desconocido, ya se usó o caducó." in text
+    assert "Abra la herramienta de nuevo desde su LMS." in text
+    assert "already used" not in text
+
 
 def test_problem_reasons_stay_english_outside_a_request():
     """The command line and the logs read the importers' English."""
