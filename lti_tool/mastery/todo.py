@@ -38,13 +38,15 @@ def build_todo(
     priority: Collection[StandardId] = frozenset(),
     comments: Mapping[StandardId, str] | None = None,
     scores: Mapping[StandardId, Sequence[Score]] | None = None,
+    about: str | None = None,
 ) -> list[TodoItem]:
     """The standards not at mastery, most actionable first.
 
     Order: assessed below mastery, then insufficient, then not assessed;
     within each, priority standards first, then the lowest level. `comments`
     holds the latest feedback per standard; `scores`, when given, lets the
-    next step name the latest evidence and n-mastery progress.
+    next step name the latest evidence and n-mastery progress. `about` is the student's name
+    when someone else reads the list: the steps then speak of the student, not to them.
     """
     comments = comments or {}
     scores = scores or {}
@@ -59,6 +61,7 @@ def build_todo(
             settings.scale,
             scores.get(standard),
             comment,
+            about,
         )
         item = TodoItem(standard, result, standard in priority, comment, step)
         level_points = result.level.points if result.level else 0.0
@@ -73,57 +76,88 @@ def _next_step(
     scale: Scale,
     scores: Sequence[Score] | None,
     comment: str | None,
+    about: str | None,
 ) -> Text:
-    """One sentence telling the student what to do next on this standard."""
+    """One sentence saying what to do next on this standard: to the student, or, when `about`
+    names them, to whoever else reads it (a teacher, a family, a mentor)."""
+    voice = 0 if about is None else 1
+    name = {"name": about} if about is not None else {}
     if result.status is Status.NOT_ASSESSED:
-        return NOT_ASSESSED_STEP
+        return NOT_ASSESSED_STEP if about is None else Text(_NOT_ASSESSED_ABOUT)
     if result.status is Status.INSUFFICIENT:
         return Text(
-            N_(
-                "Keep going: %(count)s of %(needed)s pieces of evidence needed before a level shows"
-            ),
+            _INSUFFICIENT_STEPS[voice],
             count=result.evidence_count,
             needed=calculation.min_evidence,
+            **name,
         )
     counted = ordered(scores, scale) if scores else []
     if calculation.method == "n_mastery" and counted:
         needed = int(calculation.params["n"])
         shown = sum(scale.is_mastery(score.points) for score in counted)
         remaining = needed - shown
-        if remaining == 1:
-            message = N_(
-                "Show %(level)s on this standard once more — %(shown)s of %(needed)s needed"
-            )
-        else:
-            message = N_(
-                "Show %(level)s on this standard %(remaining)s more times — "
-                "%(shown)s of %(needed)s needed"
-            )
+        steps = _ONCE_MORE_STEPS if remaining == 1 else _MORE_TIMES_STEPS
         return Text(
-            message,
+            steps[voice],
             level=scale.mastery_level.label,
             remaining=remaining,
             shown=shown,
             needed=needed,
+            **name,
         )
     if counted:
         level = scale.level_for(counted[-1].points).label
-        return Text(_LATEST_STEPS[bool(comment)], level=level)
+        return Text(_LATEST_STEPS[voice][bool(comment)], level=level, **name)
     if result.level:
-        return Text(_CURRENT_STEPS[bool(comment)], level=result.level.label)
-    return Text(_NOT_SHOWN_STEPS[bool(comment)])
+        return Text(_CURRENT_STEPS[voice][bool(comment)], level=result.level.label, **name)
+    return Text(_NOT_SHOWN_STEPS[voice][bool(comment)], **name)
 
 
-# The step after a level, by whether the teacher left feedback (False, True).
+# Each step as said to the student, then as said of them (%(name)s) to a teacher, a family or
+# a mentor; the steps after a level also differ by whether the teacher left feedback.
+_NOT_ASSESSED_ABOUT = N_("Not yet assessed: the teacher decides when it will be")
+_INSUFFICIENT_STEPS = (
+    N_("Keep going: %(count)s of %(needed)s pieces of evidence needed before a level shows"),
+    N_("%(name)s has %(count)s of the %(needed)s pieces of evidence needed before a level shows"),
+)
+_ONCE_MORE_STEPS = (
+    N_("Show %(level)s on this standard once more — %(shown)s of %(needed)s needed"),
+    N_("%(name)s needs to show %(level)s on this standard once more — %(shown)s of %(needed)s"),
+)
+_MORE_TIMES_STEPS = (
+    N_("Show %(level)s on this standard %(remaining)s more times — %(shown)s of %(needed)s needed"),
+    N_(
+        "%(name)s needs to show %(level)s on this standard %(remaining)s more times — "
+        "%(shown)s of %(needed)s"
+    ),
+)
 _LATEST_STEPS = (
-    N_("Your latest evidence was %(level)s: ask your teacher what to practise, then try again"),
-    N_("Your latest evidence was %(level)s: review the feedback and try again"),
+    (
+        N_("Your latest evidence was %(level)s: ask your teacher what to practise, then try again"),
+        N_("Your latest evidence was %(level)s: review the feedback and try again"),
+    ),
+    (
+        N_("%(name)s's latest evidence was %(level)s: the teacher can say what to practise next"),
+        N_("%(name)s's latest evidence was %(level)s: the teacher's feedback says what to work on"),
+    ),
 )
 _CURRENT_STEPS = (
-    N_("Your current level is %(level)s: ask your teacher what to practise, then try again"),
-    N_("Your current level is %(level)s: review the feedback and try again"),
+    (
+        N_("Your current level is %(level)s: ask your teacher what to practise, then try again"),
+        N_("Your current level is %(level)s: review the feedback and try again"),
+    ),
+    (
+        N_("%(name)s's current level is %(level)s: the teacher can say what to practise next"),
+        N_("%(name)s's current level is %(level)s: the teacher's feedback says what to work on"),
+    ),
 )
 _NOT_SHOWN_STEPS = (
-    N_("Your current level is not shown: ask your teacher what to practise, then try again"),
-    N_("Your current level is not shown: review the feedback and try again"),
+    (
+        N_("Your current level is not shown: ask your teacher what to practise, then try again"),
+        N_("Your current level is not shown: review the feedback and try again"),
+    ),
+    (
+        N_("%(name)s's current level is not shown: the teacher can say what to practise next"),
+        N_("%(name)s's current level is not shown: the teacher's feedback says what to work on"),
+    ),
 )

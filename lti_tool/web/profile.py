@@ -53,8 +53,8 @@ def self_assess(student_id: int, standard_id: int):
 
 def render_profile(viewer: Viewer, student: User, *, error: str | None = None, typed=None) -> str:
     """The profile page: to-do list first, then the tree, the summary grade last."""
-    profile = build_profile(viewer.course, student)
     is_own = viewer.user.id == student.id
+    profile = build_profile(viewer.course, student, read_by_student=is_own)
     page = render_template(
         "profile/show.html",
         viewer=viewer,

@@ -61,7 +61,7 @@ def shared(token: str):
     """The shared profile: the same page the student sees, read-only, in plain language."""
     forbid_framing()
     link = share_links.open_link(token)
-    profile = build_profile(link.course, link.student)
+    profile = build_profile(link.course, link.student, read_by_student=False)
     page = render_template(
         "profile/shared.html",
         link=link,

@@ -121,3 +121,68 @@ def test_next_step(
 
 def test_standards_at_mastery_are_left_out() -> None:
     assert build_todo({"a": assessed(3, S), "b": assessed(4, S)}, MasterySettings()) == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "result", "scores", "comment", "next_step"),
+    [
+        (
+            MasterySettings(),
+            NOT_ASSESSED,
+            None,
+            None,
+            "Not yet assessed: the teacher decides when it will be",
+        ),
+        (
+            MasterySettings(min_evidence=3),
+            MasteryResult(INSUFFICIENT.status, None, None, 1),
+            None,
+            None,
+            "Ana has 1 of the 3 pieces of evidence needed before a level shows",
+        ),
+        (
+            MasterySettings(method="mean"),
+            assessed(2.5, S, 2),
+            scores_from([3, 2]),
+            "Check your units.",
+            "Ana's latest evidence was Developing: the teacher's feedback says what to work on",
+        ),
+        (
+            MasterySettings(),
+            assessed(1, S),
+            None,
+            None,
+            "Ana's current level is Beginning: the teacher can say what to practise next",
+        ),
+        (
+            MasterySettings(method="n_mastery"),
+            assessed(2, S, 3),
+            scores_from([3, 1, 4]),
+            None,
+            "Ana needs to show Proficient on this standard once more — 2 of 3",
+        ),
+        (
+            MasterySettings(method="n_mastery"),
+            assessed(1, S, 1),
+            scores_from([1]),
+            None,
+            "Ana needs to show Proficient on this standard 3 more times — 0 of 3",
+        ),
+    ],
+)
+def test_next_step_said_of_the_student_to_someone_else(
+    settings: MasterySettings,
+    result: MasteryResult,
+    scores: list[Score] | None,
+    comment: str | None,
+    next_step: str,
+) -> None:
+    """A teacher, a family or a mentor reads the same list: the step names the student."""
+    (item,) = build_todo(
+        {"std": result},
+        settings,
+        comments={"std": comment} if comment else None,
+        scores={"std": scores} if scores else None,
+        about="Ana",
+    )
+    assert item.next_step == next_step

@@ -42,6 +42,10 @@ def test_teacher_opens_any_student_profile_of_the_course(browser, ids):
     page = visit.get(f"/students/{ids.users[OTHER_STUDENT]}").get_data(as_text=True)
     assert "Aiyana Whitehorse" in page and "What to work on next" in page
     assert "Back to the gradebook" in page
+    # The next steps speak of the student to the teacher, by first name.
+    steps = re.findall(r'<p class="next-step">(.*?)</p>', page, re.S)
+    assert steps and not any("your" in step.lower() for step in steps)
+    assert any(step.startswith("Aiyana") for step in steps), steps
 
 
 def test_mentor_sees_the_linked_student_read_only(browser, ids):
@@ -51,6 +55,8 @@ def test_mentor_sees_the_linked_student_read_only(browser, ids):
     profile = visit.get(f"/students/{ids.users[STUDENT]}")
     page = profile.get_data(as_text=True)
     assert profile.status_code == 200 and "read-only" in page and "<form" not in page
+    assert "Not yet assessed: the teacher decides when it will be." in page
+    assert "ask your teacher" not in page
     assert visit.get(f"/students/{ids.users[OTHER_STUDENT]}").status_code == 403
     assert visit.get(cell_path(ids, OTHER_STUDENT, "A-CED.1")).status_code == 403
     cell = visit.get(cell_path(ids, STUDENT, "A-CED.1"))

@@ -68,9 +68,9 @@ def test_teacher_creates_a_link_the_family_opens_it_and_it_stops_once_revoked(
     assert shared.status_code == 200
     assert f"<h1>Mateo's progress in {html.escape(course, quote=False)}</h1>" in page
     assert "What to work on next" in page and "Summary grade" in page
-    # The steps speak to the student; the family is told so, in plain words.
-    speaks_to = "Each step below speaks to Mateo Hernández: it is what they see on their own page."
-    assert speaks_to in page
+    # The steps speak of the student to the family, not to the student.
+    assert "Not yet assessed: the teacher decides when it will be." in page
+    assert "ask your teacher" not in page and "Your " not in page
     assert '<meta name="robots" content="noindex, nofollow">' in page
     assert shared.headers["Referrer-Policy"] == "no-referrer"
     assert "frame-ancestors 'none'" in shared.headers["Content-Security-Policy"]

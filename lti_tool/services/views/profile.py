@@ -53,8 +53,9 @@ class Profile:
     summary: SummaryGrade | None
 
 
-def build_profile(course: Course, student: User) -> Profile:
-    """One student's profile in a fixed number of queries."""
+def build_profile(course: Course, student: User, *, read_by_student: bool) -> Profile:
+    """One student's profile in a fixed number of queries. Its next steps speak to the student
+    when `read_by_student`, else of them, by first name (to a teacher, a family, a mentor)."""
     row = settings_for(course)
     exemptions = exemptions_of(course, [student.id])
     # The student's scores, read once: the results count their points, the to-do list their dates.
@@ -79,7 +80,13 @@ def build_profile(course: Course, student: User) -> Profile:
         student=student,
         scale=scale,
         roots=_nodes(tree, mastery, student.id, by_standard),
-        todo=_todo(mastery, student.id, by_standard, scores),
+        todo=_todo(
+            mastery,
+            student.id,
+            by_standard,
+            scores,
+            about=None if read_by_student else student.given_name or student.display_name,
+        ),
         summary=mastery.summaries.get(student.id),
     )
 
@@ -89,6 +96,8 @@ def _todo(
     student_id: int,
     items: dict[int, list[EvidenceItem]],
     scores: Mapping[Cell, Sequence[Score]],
+    *,
+    about: str | None,
 ) -> list[Todo]:
     """The leaves not at mastery, most actionable first, with the latest feedback."""
     tree = mastery.tree
@@ -105,6 +114,7 @@ def _todo(
             priority=tree.priority,
             comments={k: v for k, v in comments.items() if v},
             scores={standard: found for (_, standard), found in scores.items()},
+            about=about,
         )
     return [
         Todo(tree.standards[t.standard], t.result, t.is_priority, t.comment, t.next_step)  # type: ignore[index]
