@@ -12,6 +12,7 @@ from ...extensions import db
 from ...mastery import MasteryResult
 from ...mastery.exemptions import REASONS, exempt_subtree, reason_label
 from ...models import Assessment, Course, Exemption, Standard, User
+from ..course_settings import settings_for
 from ..evidence import history
 from ..exempt_cells import exemptions_of
 from ..frameworks import CourseTree
@@ -58,8 +59,9 @@ class CellView:
 
 def build_cell(course: Course, student: User, standard_id: int) -> CellView:
     """The drill-down of (student, standard); NotFound unless the course adopted the standard."""
+    settings = settings_for(course)
     rows = exemptions_of(course, [student.id])
-    mastery = student_mastery(course, student.id, exemptions=rows)
+    mastery = student_mastery(course, student.id, settings, exemptions=rows)
     tree = mastery.tree
     standard = tree.standards.get(standard_id)
     if standard is None:
@@ -95,6 +97,7 @@ def build_cell(course: Course, student: User, standard_id: int) -> CellView:
             history(course, student.id, standard_id),
             scale,
             {view.row.assessment_id for view in excused if view.row.assessment_id},
+            course_scale=settings.scale,
         ),
         scale=scale,
         assessments=list(assessments),

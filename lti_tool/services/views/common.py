@@ -12,7 +12,7 @@ from ...extensions import db
 from ...mastery import Level as DomainLevel
 from ...mastery import MasteryResult, Status
 from ...mastery import Scale as DomainScale
-from ...models import Assessment, Evidence, Level, User
+from ...models import Assessment, Evidence, Level, Scale, User
 from ...models.evidence import SELF
 from ...translatable import N_
 
@@ -97,22 +97,27 @@ class EvidenceItem:
 
 
 def describe(
-    rows: Sequence[Evidence], scale: ScaleView, excused: Collection[int] = ()
+    rows: Sequence[Evidence],
+    scale: ScaleView,
+    excused: Collection[int] = (),
+    *,
+    course_scale: Scale | None = None,
 ) -> list[EvidenceItem]:
     """Evidence rows with level labels, assessment titles and authors: three queries at most.
 
     `excused` lists the assessments the student is exempt from: their evidence shows exempt.
+    `course_scale`, the course's stored scale with its levels when the caller has it, labels
+    the evidence given on it without a query (only evidence on an earlier scale needs one).
     """
     if not rows:
         return []
     people = _by_id(User, {row.entered_by_id for row in rows if row.entered_by_id})
     titles = _by_id(Assessment, {row.assessment_id for row in rows if row.assessment_id})
-    labels = {
-        (level.scale_id, level.points): level.label
-        for level in db.session.scalars(
-            select(Level).where(Level.scale_id.in_({row.scale_id for row in rows}))
-        )
-    }
+    known = [course_scale] if course_scale is not None else []
+    labels = {(stored.id, level.points): level.label for stored in known for level in stored.levels}
+    if other := {row.scale_id for row in rows} - {stored.id for stored in known}:
+        for level in db.session.scalars(select(Level).where(Level.scale_id.in_(other))):
+            labels[(level.scale_id, level.points)] = level.label
     return [_item(row, scale, people, titles, labels, excused) for row in rows]
 
 

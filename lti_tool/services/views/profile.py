@@ -72,7 +72,7 @@ def build_profile(course: Course, student: User, *, read_by_student: bool) -> Pr
         )
         .order_by(Evidence.demonstrated_at, Evidence.id)
     ).all()
-    items = describe(rows, scale, exempt_assessments(exemptions))
+    items = describe(rows, scale, exempt_assessments(exemptions), course_scale=row.scale)
     by_standard: dict[int, list[EvidenceItem]] = {}
     for item in items:
         by_standard.setdefault(item.standard_id, []).append(item)
