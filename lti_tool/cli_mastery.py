@@ -16,7 +16,7 @@ from .importers import ImportFailed, parse_any
 from .importers.detect import PARSERS
 from .importers.marks import parse_mark_table
 from .models import Course, Framework, Platform
-from .services import course_settings, evidence_import, frameworks
+from .services import course_settings, evidence_import, framework_rules, frameworks
 
 framework_cli = AppGroup(
     "framework", help="Standards frameworks (CASE, Canvas, Moodle, ESCO, CSV)."
@@ -128,8 +128,8 @@ def _rules_lines(framework: Framework, course: Course | None, use_scale: bool) -
     lines = []
     if framework.method:
         lines.append(f"Calculation method kept: {framework.method} {framework.params or {}}")
-    if framework.ratings and framework.scale_id is None:
-        lines.append("Ratings kept, but no level is mastery: not offered as a course scale.")
+    if problem := framework_rules.why_not_a_scale(framework):
+        lines.append(f"Ratings kept, but not offered as a course scale: {problem}")
     elif framework.scale_id is not None:
         lines.append(f"Ratings kept as a scale of {len(framework.ratings or [])} levels.")
         if course is not None:

@@ -4,8 +4,8 @@ A Canvas outcomes file (or a Moodle framework) says how its standards are rated 
 calculated. The framework keeps what the file said, as written:
 
 - its ratings (the levels, and a stored platform scale made of them when they form a usable
-  scale: a course may switch to it, with `adopted_scale`, but adopting never changes the
-  course's scale by itself);
+  scale: the course settings offer it, `course_settings.use_framework_scale` switches a
+  course to it, but adopting never changes the course's scale by itself);
 - its calculation method, and the method of each outcome that differs from it.
 
 When a course adopts standards, their methods become the course's overrides: the
@@ -17,7 +17,6 @@ is never replaced. Evidence already given keeps its raw points and scale whateve
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -25,6 +24,7 @@ from sqlalchemy import insert, select
 from ..extensions import db
 from ..importers import Problem
 from ..mastery import Calculation, MasteryError
+from ..mastery import Scale as DomainScale
 from ..mastery.framework import CalculationDraft, FrameworkDraft, ScaleDraft
 from ..mastery.presets import imported_scale
 from ..models import (
@@ -44,26 +44,12 @@ from .scales import store_scale
 _PARAMS = {"latest_weight": ("w", 100), "n": ("n", 1)}
 
 
-@dataclass(frozen=True)
-class Rules:
-    """What a framework brings: its scale (if usable), why not otherwise, its methods."""
-
-    ratings: list[list[Any]] | None
-    scale: Scale | None
-    scale_note: str | None
-    method: str | None
-    params: dict[str, Any] | None
-    item_methods: int
-    item_ratings: int
-
-
-def store_rules(framework: Framework, draft: FrameworkDraft, ids: Mapping[str, int]) -> Rules:
+def store_rules(framework: Framework, draft: FrameworkDraft, ids: Mapping[str, int]) -> None:
     """Keep the draft's ratings and methods on the framework and its standards (flushes)."""
     calculation = _calculation(draft.calculation, f"framework {draft.name}")
-    scale, note = None, None
     if draft.scale is not None:
         framework.ratings = _ratings(draft.scale)
-        scale, note = _offered_scale(framework, draft.scale)
+        scale = _offered_scale(framework, draft.scale)
         framework.scale_id = scale.id if scale else None
     if calculation is not None:
         framework.method, framework.params = calculation
@@ -82,32 +68,41 @@ def store_rules(framework: Framework, draft: FrameworkDraft, ids: Mapping[str, i
             Standard.__table__.update().where(Standard.id == standard_id).values(**values)
         )
     db.session.flush()
-    return Rules(
-        framework.ratings,
-        scale,
-        note,
-        framework.method,
-        framework.params,
-        len(item_methods),
-        len(item_ratings),
-    )
+
+
+def why_not_a_scale(framework: Framework) -> str | None:
+    """Why the framework's kept ratings were not offered as a course scale (None if they were,
+    or if it has none)."""
+    if not framework.ratings or framework.scale_id is not None:
+        return None
+    try:
+        _domain_scale(framework, None, [tuple(level) for level in framework.ratings])
+    except MasteryError as error:
+        return str(error)
+    return None
 
 
 def _ratings(scale: ScaleDraft) -> list[list[Any]]:
     return [[level.label, level.points, level.is_mastery] for level in scale.levels]
 
 
-def _offered_scale(framework: Framework, draft: ScaleDraft) -> tuple[Scale | None, str | None]:
-    """A platform scale made of the ratings, or None and the reason they do not make one."""
-    name = draft.name or f"{framework.name} ratings"
+def _offered_scale(framework: Framework, draft: ScaleDraft) -> Scale | None:
+    """A platform scale made of the ratings, or None when they do not make one (the reason:
+    `why_not_a_scale`)."""
     levels = [(level.label, level.points, level.is_mastery) for level in draft.levels]
     try:
-        domain = imported_scale(f"framework-{framework.id}", name[:200], levels)
-    except MasteryError as error:
-        return None, f"The ratings are kept but cannot be a course scale: {error}"
+        domain = _domain_scale(framework, draft.name, levels)
+    except MasteryError:
+        return None
     row = store_scale(domain, platform_id=framework.platform_id, course_id=framework.course_id)
     db.session.flush()
-    return row, None
+    return row
+
+
+def _domain_scale(framework: Framework, name: str | None, levels: list) -> DomainScale:
+    return imported_scale(
+        f"framework-{framework.id}", (name or f"{framework.name} ratings")[:200], levels
+    )
 
 
 def _calculation(draft: CalculationDraft | None, where: str) -> tuple[str, dict] | None:

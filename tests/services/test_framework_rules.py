@@ -14,7 +14,7 @@ from lti_tool.importers import parse_any
 from lti_tool.mastery import Calculation, Level
 from lti_tool.mastery.framework import CalculationDraft
 from lti_tool.models import Evidence, Framework, Scale, Standard, StandardOverride
-from lti_tool.services import course_settings, evidence, frameworks, mastery, overrides
+from lti_tool.services import course_settings, evidence, framework_rules, frameworks, mastery, overrides
 from tests.importers.conftest import STANDARDS
 
 from .conftest import standard_ids
@@ -91,6 +91,7 @@ def test_real_canvas_file_method_becomes_a_branch_override(make_course):
         ["Good", 1.0, False],
     ]
     assert framework.scale_id is None
+    assert "needs at least one mastery level" in framework_rules.why_not_a_scale(framework)
     # One override, on the root group 'a'; outcome 'c' (under a and b) takes it.
     assert override_rows(course) == {"a": ("decaying_average", {"w": 0.4})}
     ids = {s.key: s.id for s in frameworks.course_tree(course).standards.values()}
