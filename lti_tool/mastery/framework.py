@@ -15,10 +15,6 @@ from typing import Any
 
 from lti_tool.translatable import N_
 
-CALCULATION_METHODS = frozenset(
-    {"decaying_average", "standard_decaying_average", "n_mastery", "most_recent", "highest", "mean"}
-)
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -78,7 +74,8 @@ class ScaleDraft:
 
 @dataclass(frozen=True)
 class CalculationDraft:
-    """A calculation method in our vocabulary (see CALCULATION_METHODS) and its parameters."""
+    """A calculation method in our vocabulary (mastery/methods.py, METHODS) and its parameters,
+    as the file gave them (checked when the framework is stored)."""
 
     method: str
     params: tuple[tuple[str, int], ...] = ()

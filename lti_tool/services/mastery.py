@@ -126,21 +126,11 @@ def standard_mastery(course: Course, standard_id: int) -> dict[int, MasteryResul
     row = settings_for(course)
     tree = course_tree(course)
     settings = mastery_settings(course, row, tree=tree)
-    subtree = _subtree(tree, standard_id)
+    subtree = tree.subtree(standard_id)
     points = load_points(course, row.scale_id, settings.scale, standard_ids=subtree)
     students = course_students(course, {student for student, _ in points})
     mastery = assemble(settings, tree, students, points, exempt_standards(course, tree))
     return {student: mastery.result(student, standard_id) for student in students}
-
-
-def _subtree(tree: CourseTree, root: int) -> set[int]:
-    found, stack = {root}, [root]
-    while stack:
-        for child in tree.children.get(stack.pop(), ()):
-            if child not in found:
-                found.add(child)
-                stack.append(child)
-    return found
 
 
 def course_students(course: Course, with_evidence: set[int]) -> list[int]:

@@ -27,7 +27,7 @@ from ..services.rejections import reported
 from ..services.views.overrides import overrides_view
 from ..services.whatif import SettingsPreview, preview_settings_change
 from .access import Viewer, launch_url, teacher_viewer
-from .previews import digest, preview_context
+from .previews import digest, preview_context, stored_settings
 from .settings_form import SettingsForm, _choice, _number, _params, param_field
 
 log = logging.getLogger(__name__)
@@ -144,14 +144,13 @@ def _fingerprint(course: Course, form: OverrideForm) -> str:
         node: [calculation.method, dict(calculation.params), calculation.min_evidence]
         for node, calculation in node_overrides(course).items()
     }
-    settings = [row.scale_id, row.method, row.params, row.min_evidence, row.rollup, row.policy]
     calculation = form.calculation
     proposed = [
         form.node,
         form.action,
         calculation and [calculation.method, dict(calculation.params), calculation.min_evidence],
     ]
-    return digest(sorted(stored.items()), settings, row.policy_params, row.maximum, proposed)
+    return digest(sorted(stored.items()), stored_settings(row), proposed)
 
 
 def _previewed(

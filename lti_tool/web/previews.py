@@ -10,15 +10,21 @@ import hashlib
 import json
 from typing import Any
 
-from ..models import Course
+from ..models import Course, CourseSettings
 from ..services.views.settings import preview_rows
-from ..services.whatif import SettingsPreview
+from ..services.whatif import STORED_FIELDS, SettingsPreview
 
 
 def digest(*parts: Any) -> str:
     """A short, stable digest of what was stored and what is proposed."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def stored_settings(row: CourseSettings) -> list[Any]:
+    """The course's stored settings, as a fingerprint's part: the scale, then every field a
+    what-if preview can change (services/whatif.py)."""
+    return [row.scale_id, *(getattr(row, field) for field in STORED_FIELDS)]
 
 
 def preview_context(

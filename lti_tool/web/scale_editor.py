@@ -23,7 +23,7 @@ from ..services.course_settings import change_scale, define_scale, settings_for
 from ..services.views.settings import course_scales
 from ..services.whatif import SettingsPreview, preview_settings_change
 from .access import Viewer, launch_url, teacher_viewer
-from .previews import digest, preview_context
+from .previews import digest, preview_context, stored_settings
 from .scale_form import ScaleForm, form_from_scale, level_proposal, read_scale_form
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,7 @@ def _same_own_scale(course: Course, form: ScaleForm) -> Scale | None:
 
 
 def _fingerprint(row: CourseSettings, form: ScaleForm) -> str:
-    stored = [row.scale_id, row.method, row.params, row.min_evidence, row.rollup, row.policy]
-    return digest(stored, row.policy_params, row.maximum, form.name, form.proposal())
+    return digest(stored_settings(row), form.name, form.proposal())
 
 
 def _previewed(viewer: Viewer, form: ScaleForm, *, notice: str | None = None, status: int = 200):

@@ -3,8 +3,6 @@ problem named next to its field, and the proposal as `change_settings` takes it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +16,7 @@ from ..mastery.calculation import MAX_MIN_EVIDENCE
 from ..mastery.methods import Parameter
 from ..mastery.policies import validate_table
 from ..models import CourseSettings, Scale
+from .previews import digest, stored_settings
 
 ROLLUP_LABELS = {
     "mean_of_children": lazy_gettext("Average of the standards under it"),
@@ -224,16 +223,4 @@ def _sentence(text: str) -> str:
 
 def fingerprint(row: CourseSettings, form: SettingsForm) -> str:
     """A digest of the stored settings and the proposal: saving needs the one the preview had."""
-    stored = [
-        row.scale_id,
-        row.method,
-        row.params,
-        row.min_evidence,
-        row.rollup,
-        row.policy,
-        row.policy_params,
-        row.maximum,
-    ]
-    proposed = [form.scale.id if form.scale else None, form.changes]
-    text = json.dumps([stored, proposed], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return digest(stored_settings(row), [form.scale.id if form.scale else None, form.changes])

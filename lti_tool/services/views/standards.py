@@ -2,7 +2,8 @@
 outline before it is saved.
 
 A framework is visible to a course when it is in its platform's library (no course) or was
-imported for that course. Trees are read in two queries per framework (standards, edges).
+imported for that course. A framework's tree is read in three queries (its standards, its
+edges, and which of them the course adopted).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ...errors import NotFound
 from ...extensions import db
 from ...mastery.framework import FrameworkDraft, StandardDraft
 from ...models import Course, CourseStandard, Framework, Standard, StandardEdge
+from ..frameworks import CourseTree
 
 
 @dataclass(frozen=True)
@@ -109,18 +111,11 @@ def framework_nodes(course: Course | None, framework: Framework) -> list[Node]:
         children.setdefault(parent, []).append(child)
         has_parent.add(child)
     roots = sorted(i for i in standards if i not in has_parent)
-    nodes: list[Node] = []
-    seen: set[int] = set()
-    stack = [(root, 0) for root in reversed(roots)]
-    while stack:
-        node, depth = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        kids = children.get(node, [])
-        nodes.append(Node(standards[node], depth, bool(kids), node in adopted))
-        stack.extend((child, depth + 1) for child in reversed(kids))
-    return nodes
+    tree = CourseTree(standards, children, roots, frozenset())
+    return [
+        Node(standards[node], depth, bool(children.get(node)), node in adopted)
+        for node, depth in tree.with_depths()
+    ]
 
 
 @dataclass(frozen=True)
