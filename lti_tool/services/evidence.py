@@ -8,13 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..errors import MasteryRejected, NotFound, PermissionDenied
+from ..errors import MasteryRejected, NotFound
 from ..extensions import db
 from ..models import (
     Assessment,
     Course,
     CourseStandard,
-    Enrollment,
     Evidence,
     EvidenceAudit,
     Scale,
@@ -24,6 +23,7 @@ from ..models.types import utcnow
 from .course_settings import settings_for
 from .grades import lock_students, queue_grades
 from .mastery import refresh_levels
+from .roster import require_students
 
 SOURCES = frozenset({"teacher", "lms", "self", "import"})
 
@@ -55,7 +55,7 @@ def record_evidence(
     comment: str | None = None,
 ) -> Evidence:
     """Add one piece of evidence and update that student's stored level on that standard."""
-    _check_student(course, student)
+    require_students(course, [student.id])
     _check_adopted(course, {standard_id})
     if assessment is not None and assessment.course_id != course.id:
         raise NotFound("That assessment belongs to another course.")
@@ -196,18 +196,6 @@ def _check_points(points: float, scale: Scale) -> None:
     valid = [level.points for level in scale.levels]
     if not valid or not min(valid) <= points <= max(valid):
         raise MasteryRejected(f"{points:g} is not a level on the course's scale.")
-
-
-def _check_student(course: Course, student: User) -> None:
-    if student.platform_id != course.platform_id:
-        raise PermissionDenied("That person belongs to another platform.")
-    enrolled = db.session.scalar(
-        select(Enrollment.id).where(
-            Enrollment.course_id == course.id, Enrollment.user_id == student.id
-        )
-    )
-    if enrolled is None:
-        raise NotFound("That person is not enrolled in this course.")
 
 
 def _check_adopted(course: Course, standard_ids: set[int]) -> None:

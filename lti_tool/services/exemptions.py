@@ -15,11 +15,12 @@ from sqlalchemy import select
 from ..errors import MasteryRejected, NotFound
 from ..extensions import db
 from ..mastery.exemptions import REASONS, exempt_subtree
-from ..models import Assessment, Course, Enrollment, Evidence, Exemption, User
+from ..models import Assessment, Course, Evidence, Exemption, User
 from ..models.types import utcnow
 from .frameworks import course_tree
 from .grades import lock_students, queue_grades
 from .mastery import refresh_levels
+from .roster import require_students
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +110,7 @@ def _save(
         raise MasteryRejected("Say in the note why the student is exempt (reason: Other).")
     if note and len(note) > NOTE_LIMIT:
         raise MasteryRejected(f"Keep the note under {NOTE_LIMIT} characters.")
-    _check_student(course, student_id)
+    require_students(course, [student_id])
     lock_students(course, {student_id})
     [(column, value)] = target.items()
     found = db.session.scalar(
@@ -129,18 +130,6 @@ def _save(
         "exemption %s set (course %s, student %s, %s)", found.id, course.id, student_id, reason
     )
     return found
-
-
-def _check_student(course: Course, student_id: int) -> None:
-    enrolled = db.session.scalar(
-        select(Enrollment.id).where(
-            Enrollment.course_id == course.id,
-            Enrollment.user_id == student_id,
-            Enrollment.role == "student",
-        )
-    )
-    if enrolled is None:
-        raise NotFound("That person is not a student of this course.")
 
 
 def _standard_cells(course: Course, student_id: int, standard_id: int) -> set[tuple[int, int]]:

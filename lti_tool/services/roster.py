@@ -9,11 +9,13 @@ Active again is restored. Flushes only: the caller (a worker job) commits.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 
+from ..errors import NotFound
 from ..extensions import db
 from ..lti.context import lti
 from ..lti.nrps import Member, MemberStatus, NrpsClient
@@ -22,6 +24,7 @@ from ..lti.service_token import ServiceError, service_tokens
 from ..lti.vocab import CourseRole
 from ..models import Course, Enrollment, User
 from ..models.types import utcnow
+from ..translatable import N_
 from .sections import in_section
 
 ACTIVE, INACTIVE, DELETED = "active", "inactive", "deleted"
@@ -74,6 +77,28 @@ def learners(course: Course) -> list[Learner]:
         )
     )
     return [Learner(user, tuple(section_ids or ())) for user, section_ids in rows]
+
+
+def require_students(course: Course, student_ids: Collection[int]) -> None:
+    """NotFound unless each is a student of the course (enrolled as one, of its platform; one
+    who left is still one, with their history): every write about a student checks this."""
+    wanted = set(student_ids)
+    if not wanted:
+        return
+    found = set(
+        db.session.scalars(
+            select(Enrollment.user_id)
+            .join(User, User.id == Enrollment.user_id)
+            .where(
+                Enrollment.course_id == course.id,
+                Enrollment.role == CourseRole.STUDENT.value,
+                Enrollment.user_id.in_(wanted),
+                User.platform_id == course.platform_id,
+            )
+        )
+    )
+    if found != wanted:
+        raise NotFound(N_("That student is not in this course."))
 
 
 def active_students(course: Course, section: str | None = None) -> list[User]:

@@ -22,7 +22,6 @@ from ..models import (
     Alignment,
     Assessment,
     Course,
-    Enrollment,
     Evidence,
     Exemption,
     Standard,
@@ -30,7 +29,7 @@ from ..models import (
 )
 from .evidence import EvidenceInput, correct_evidence, record_many
 from .frameworks import course_tree
-from .roster import active_students
+from .roster import active_students, require_students
 from .views.gradebook import name_key
 
 SOURCE = "teacher"
@@ -233,19 +232,6 @@ def _check_cells(course: Course, assessment: Assessment, marks: Sequence[Mark]) 
     aligned = {alignment.standard_id for alignment in assessment.alignments}
     if any(mark.standard_id not in aligned for mark in marks):
         raise NotFound("That standard is not aligned to this assessment.")
-    students = {mark.student_id for mark in marks}
-    if not students:
-        return
-    enrolled = set(
-        db.session.scalars(
-            select(Enrollment.user_id).where(
-                Enrollment.course_id == course.id,
-                Enrollment.role == "student",
-                Enrollment.user_id.in_(students),
-            )
-        )
-    )
-    if enrolled != students:
-        raise NotFound("That person is not a student of this course.")
+    require_students(course, {mark.student_id for mark in marks})
     if len({(mark.student_id, mark.standard_id) for mark in marks}) != len(marks):
         raise MasteryRejected("Each student gets one mark per standard.")

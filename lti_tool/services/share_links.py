@@ -19,9 +19,10 @@ from sqlalchemy import select
 from ..errors import N_, LtiToolError, NotFound, PermissionDenied
 from ..extensions import db
 from ..lti.vocab import CourseRole
-from ..models import Course, Enrollment, ShareLink, User
+from ..models import Course, ShareLink, User
 from ..models.types import utcnow
 from . import audit
+from .roster import require_students
 
 DURATIONS_DAYS = (7, 30, 90)
 DEFAULT_DAYS = 30
@@ -69,7 +70,7 @@ def create(
             detail=f"share link duration {days!r} refused",
             hint=N_("Pick one of the offered durations."),
         )
-    _check_student(course, student)
+    require_students(course, [student.id])
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     link = ShareLink(
@@ -161,15 +162,3 @@ def open_link(token: str, now: datetime | None = None, *, touch: bool = True) ->
         link.last_used_at = now
         db.session.flush()
     return link
-
-
-def _check_student(course: Course, student: User) -> None:
-    enrolled = db.session.scalar(
-        select(Enrollment.id).where(
-            Enrollment.course_id == course.id,
-            Enrollment.user_id == student.id,
-            Enrollment.role == CourseRole.STUDENT.value,
-        )
-    )
-    if enrolled is None or student.platform_id != course.platform_id:
-        raise NotFound(N_("That student is not in this course."))

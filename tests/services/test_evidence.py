@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from lti_tool.errors import MasteryRejected, NotFound, PermissionDenied
+from lti_tool.errors import MasteryRejected, NotFound
 from lti_tool.extensions import db
 from lti_tool.models import CurrentLevel, Evidence, EvidenceAudit
 from lti_tool.services import course_settings, evidence, mastery
@@ -100,9 +100,9 @@ def test_refusals(setup, make_course, make_student):
         )
     other = make_course()
     stranger = make_student(other)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound, match="not in this course"):
         record(course, stranger, ids["S1"], 3.0, teacher)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="not adopted"):
         record(other, stranger, ids["S1"], 3.0, teacher)  # not adopted by that course
 
 

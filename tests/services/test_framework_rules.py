@@ -14,7 +14,14 @@ from lti_tool.importers import parse_any
 from lti_tool.mastery import Calculation, Level
 from lti_tool.mastery.framework import CalculationDraft
 from lti_tool.models import Evidence, Framework, Scale, Standard, StandardOverride
-from lti_tool.services import course_settings, evidence, framework_rules, frameworks, mastery, overrides
+from lti_tool.services import (
+    course_settings,
+    evidence,
+    framework_rules,
+    frameworks,
+    mastery,
+    overrides,
+)
 from tests.importers.conftest import STANDARDS
 
 from .conftest import standard_ids
