@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from lti_tool.importers.errors import Problem, fail, raise_if_any
-from lti_tool.importers.table import Record, column_index, header_key, read_records
+from lti_tool.importers.table import Record, column_index, finite_number, header_key, read_records
 from lti_tool.importers.text import decode_text, has_markup, plain_text
 from lti_tool.mastery.framework import (
     CalculationDraft,
@@ -214,12 +214,12 @@ def _scale(record: Record, columns: dict[str, int], problems: list[Problem]) -> 
         cells.pop()
     if not cells:
         return None
-    mastery = _number(record.get(columns, "mastery_points"))
+    mastery = finite_number(record.get(columns, "mastery_points"))
     if record.get(columns, "mastery_points") and mastery is None:
         problems.append(Problem(record.where, "mastery_points", N_("must be a number")))
     levels: list[LevelDraft] = []
     for offset in range(0, len(cells), 2):
-        points = _number(cells[offset])
+        points = finite_number(cells[offset])
         label = cells[offset + 1] if offset + 1 < len(cells) else ""
         if points is None or not label:
             problems.append(
@@ -233,14 +233,6 @@ def _scale(record: Record, columns: dict[str, int], problems: list[Problem]) -> 
         is_mastery = mastery is not None and points >= mastery
         levels.append(LevelDraft(label, points, is_mastery))
     return ScaleDraft(tuple(sorted(levels, key=lambda level: -level.points)))
-
-
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
 
 
 def _edges(rows: dict[str, _Row], problems: list[Problem]) -> tuple[tuple[str, str], ...]:

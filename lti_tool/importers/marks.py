@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from lti_tool.importers.errors import Problem, fail, raise_if_any
+from lti_tool.importers.table import finite_number
 from lti_tool.translatable import N_
 
 EXCUSED = "excused"
@@ -55,7 +56,7 @@ def propose(mark: str, count: int, levels: Sequence[LevelChoice]) -> MarkProposa
     for label, points in levels:
         if mark_key(label) == key:
             return MarkProposal(mark, count, points, N_("level label"))
-    number = _number(key)
+    number = finite_number(key)
     for _, points in levels:
         if number is not None and number == points:
             return MarkProposal(mark, count, points, N_("level points"))
@@ -105,14 +106,6 @@ def _initials(label: str) -> str:
     return "".join(word[0] for word in mark_key(label).replace("-", " ").split())
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if value == value and abs(value) != float("inf") else None
-
-
 def proposals(
     marks: Iterable[tuple[str, int]], levels: Sequence[LevelChoice]
 ) -> list[MarkProposal]:
@@ -154,7 +147,7 @@ def level_meaning(value: str, levels: Sequence[LevelChoice]) -> Mapped | None:
     key = mark_key(value)
     if key == EXCUSED:
         return EXCUSED
-    number = _number(key)
+    number = finite_number(key)
     for label, points in levels:
         if mark_key(label) == key or (number is not None and number == points):
             return points

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,6 +35,15 @@ class Record:
 
     def is_blank(self) -> bool:
         return not any(cell.strip() for cell in self.cells)
+
+
+def finite_number(text: str) -> float | None:
+    """The text as a finite number, or None (not a number, NaN or infinite)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
 def header_key(cell: str) -> str:

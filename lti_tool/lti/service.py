@@ -32,6 +32,11 @@ PACE_SECONDS = 1.0
 MAX_PAGES = 1000
 
 
+def running_low(remaining: float | None) -> bool:
+    """Whether the platform's X-Rate-Limit-Remaining says to pace the next calls (Canvas)."""
+    return remaining is not None and remaining < LOW_RATE_LIMIT
+
+
 @dataclass(frozen=True, kw_only=True)
 class Outcome:
     """What became of a service call; subclasses say what the caller should do."""
@@ -42,7 +47,7 @@ class Outcome:
 
     @property
     def should_slow_down(self) -> bool:
-        return self.rate_limit_remaining is not None and self.rate_limit_remaining < LOW_RATE_LIMIT
+        return running_low(self.rate_limit_remaining)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,7 +206,7 @@ class ServiceClient:
         content_type: str | None,
         is_score: bool,
     ) -> Outcome:
-        if self.rate_limit_remaining is not None and self.rate_limit_remaining < LOW_RATE_LIMIT:
+        if running_low(self.rate_limit_remaining):
             self.sleep(self.pace_seconds)
         headers = {"Authorization": f"Bearer {token}", "Accept": accept}
         data = None

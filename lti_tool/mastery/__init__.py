@@ -22,7 +22,6 @@ from lti_tool.mastery.rollup import ROLLUPS, RollupPlan, rollup_tree
 from lti_tool.mastery.scales import Level, Scale
 from lti_tool.mastery.settings import MasterySettings
 from lti_tool.mastery.todo import TodoItem, build_todo
-from lti_tool.mastery.whatif import WhatIf, compare_settings
 
 __all__ = [
     "DEFAULT_SCALE",
@@ -45,10 +44,8 @@ __all__ = [
     "Status",
     "SummaryGrade",
     "TodoItem",
-    "WhatIf",
     "apply_policy",
     "build_todo",
-    "compare_settings",
     "compute",
     "compute_course",
     "compute_many",

@@ -8,12 +8,12 @@ no more grades, when a teacher closes it or when its last day plus its grace day
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from lti_tool.text import slug
 
 MAX_GRACE_DAYS = 60
 TITLE_LIMIT = 200
@@ -65,10 +65,8 @@ def closes_at(ends_on: date, grace_days: int, zone: ZoneInfo) -> datetime:
 
 
 def slugify(title: str) -> str:
-    """A tag-safe slug of a title ("Term 1 (Fall)" -> "term-1-fall")."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:60].strip("-") or "period"
+    """A tag-safe slug of a title ("Term 1 (Fall)" -> "term-1-fall"), "period" if none."""
+    return slug(title) or "period"
 
 
 def period_problems(candidate: PeriodDates, others: Iterable[PeriodDates]) -> dict[str, str]:

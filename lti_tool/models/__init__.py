@@ -18,6 +18,7 @@ from .standards import CourseStandard, Framework, Standard, StandardEdge
 from .sync import (
     ASSESSMENT_TAG_PREFIX,
     PERIOD_TAG_PREFIX,
+    SUMMARY_LABEL,
     SUMMARY_TAG,
     GradeColumn,
     GradeOutbox,
@@ -62,6 +63,7 @@ __all__ = [
     "RateCounter",
     "RegistrationStatus",
     "ResourceLink",
+    "SUMMARY_LABEL",
     "SUMMARY_TAG",
     "Scale",
     "ShareLink",

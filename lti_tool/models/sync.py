@@ -15,6 +15,7 @@ from .periods import GradingPeriod
 from .types import UTCDateTime, utcnow
 
 SUMMARY_TAG = "mastery-summary"
+SUMMARY_LABEL = "Mastery summary"  # the summary column's name in the LMS gradebook
 ASSESSMENT_TAG_PREFIX = "assessment:"
 PERIOD_TAG_PREFIX = f"{SUMMARY_TAG}:period:"
 

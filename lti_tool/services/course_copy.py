@@ -143,14 +143,9 @@ def bring_setup(source: Course, target: Course) -> CopyReport:
     if has_evidence:
         jobs.enqueue("recompute", target)
     db.session.flush()
-    log.info(
-        "course %s brought the setup of course %s: %d standards, %d assessments",
-        target.id,
-        source.id,
-        added,
-        assessments,
-    )
-    return CopyReport(added, copied, assessments, alignments, overrides, scale)
+    report = CopyReport(added, copied, assessments, alignments, overrides, scale)
+    log.info("course %s brought the setup of course %s: %s", target.id, source.id, report)
+    return report
 
 
 def _counts(model: Any, course_ids: list[int]) -> dict[int, int]:

@@ -20,6 +20,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..mastery import MasteryResult, MasterySettings
 from ..models import (
+    SUMMARY_LABEL,
     SUMMARY_TAG,
     Course,
     Enrollment,
@@ -194,7 +195,7 @@ def _columns(course: Course, tree: CourseTree) -> list[GradeColumn]:
         if column.is_active and (column.placement or column.assessment_id is not None)
     ]
     settings = settings_for(course)
-    summary = (periods.SUMMARY_LABEL, settings.maximum)
+    summary = (SUMMARY_LABEL, settings.maximum)
     # tag -> (standard id, period, label, maximum)
     wanted: dict[str, tuple[int | None, GradingPeriod | None, str, float]] = {
         SUMMARY_TAG: (None, None, *summary)

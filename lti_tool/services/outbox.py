@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -299,11 +299,3 @@ def _backoff(attempts: int) -> float:
     """Exponential backoff with jitter: 2 s, 4 s, 8 s ... capped, times 0.5–1."""
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempts - 1))
     return ceiling * random.uniform(0.5, 1.0)
-
-
-def pending_count(course_ids: Sequence[int] | None = None) -> int:
-    """Rows waiting to be sent (all courses by default)."""
-    query = select(db.func.count(GradeOutbox.id)).where(GradeOutbox.state == OutboxState.PENDING)
-    if course_ids is not None:
-        query = query.join(GradeColumn).where(GradeColumn.course_id.in_(list(course_ids)))
-    return db.session.scalar(query) or 0

@@ -22,20 +22,17 @@ from ..errors import MasteryRejected, NotFound
 from ..extensions import db
 from ..lti.vocab import Claim, CourseRole
 from ..mastery.periods import PeriodDates, closes_at, period_problems, slugify, window, zone_named
-from ..models import PERIOD_TAG_PREFIX, Course, GradingPeriod
+from ..models import PERIOD_TAG_PREFIX, SUMMARY_LABEL, Course, GradingPeriod
 from ..models.types import utcnow
 from . import jobs
 
 log = logging.getLogger(__name__)
 
-SUMMARY_LABEL = "Mastery summary"
-
-# Custom parameters the tool's registration asks for (Canvas substitutes them; Moodle does
-# $Person.address.timezone too; a platform that does not sends the "$..." text unchanged).
+# Custom parameters the tool's registration asks for (lti/registration.py CUSTOM_PARAMETERS:
+# Canvas substitutes them; Moodle does the time zone too; a platform that does not sends the
+# "$..." text unchanged).
 ZONE_PARAMETER = "person_time_zone"
-ZONE_VARIABLE = "$Person.address.timezone"
 STATE_PARAMETER = "course_workflow_state"
-STATE_VARIABLE = "$Canvas.course.workflowState"
 CONCLUDED_STATES = {"completed"}  # Canvas: a concluded course
 
 

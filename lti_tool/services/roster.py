@@ -79,6 +79,12 @@ def learners(course: Course) -> list[Learner]:
     return [Learner(user, tuple(section_ids or ())) for user, section_ids in rows]
 
 
+def name_key(student: User) -> tuple[str, str, int]:
+    """Family name, then given name: the order of a class list."""
+    family = student.family_name or student.display_name
+    return (family.casefold(), (student.given_name or "").casefold(), student.id)
+
+
 def require_students(course: Course, student_ids: Collection[int]) -> None:
     """NotFound unless each is a student of the course (enrolled as one, of its platform; one
     who left is still one, with their history): every write about a student checks this."""

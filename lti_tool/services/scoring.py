@@ -29,8 +29,7 @@ from ..models import (
 )
 from .evidence import EvidenceInput, correct_evidence, record_many
 from .frameworks import course_tree
-from .roster import active_students, require_students
-from .views.gradebook import name_key
+from .roster import active_students, name_key, require_students
 
 SOURCE = "teacher"
 TITLE_LIMIT = 200

@@ -229,11 +229,6 @@ def mentees(viewer: Viewer) -> list[User]:
     )
 
 
-def mentee_ids(viewer: Viewer) -> set[int]:
-    """Ids of the students a mentor's launch may see."""
-    return {student.id for student in mentees(viewer)}
-
-
 def launch_url(endpoint: str, **values: Any) -> str:
     """A URL inside the tool that keeps this request's launch token."""
     return url_for(endpoint, launch=g.get("launch_token", ""), **values)

@@ -3,15 +3,13 @@ may see that student). CSV in UTF-8 with a byte order mark, so spreadsheets read
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
 from flask import Blueprint, Response
 
 from ..extensions import db
 from ..models import Course, User
 from ..models.types import utcnow
 from ..services import exports
+from ..text import slug
 from .access import current_viewer, teacher_viewer, visible_student
 
 bp = Blueprint("exports", __name__)
@@ -48,13 +46,6 @@ def _download(text: str, course: Course, what: str, student: User | None = None)
     name = "-".join(filter(None, (slug(part) for part in parts))) + ".csv"
     db.session.commit()  # after reading: the course's default settings row, if new
     response = Response(("\ufeff" + text).encode("utf-8"), mimetype="text/csv")
-    response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
-
-
-def slug(text: str) -> str:
-    """Letters, digits and dashes only (ASCII), so the file name is safe in every header."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()[:60]

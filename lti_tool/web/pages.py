@@ -14,7 +14,7 @@ from ..extensions import db
 from ..lti.context import lti
 from ..lti.deep_linking import LineItemRequest, ResourceLinkItem, ToolDeepLink
 from ..lti.vocab import Claim, CourseRole, MessageType
-from ..models import Assessment
+from ..models import SUMMARY_LABEL, SUMMARY_TAG, Assessment
 from ..services import published, scoring
 from ..services.assessment_grades import SCORE_MAXIMUM
 from . import admin, gradebook, profile
@@ -31,7 +31,7 @@ ROLE_TEMPLATES = {
 # The custom parameter of a deep-linked assessment activity: the assessment's stable tag.
 ASSESSMENT_PARAMETER = "assessment"
 SUMMARY_COLUMN = LineItemRequest(
-    label="Mastery summary", score_maximum=100, resource_id="mastery-summary", tag="mastery-summary"
+    label=SUMMARY_LABEL, score_maximum=100, resource_id=SUMMARY_TAG, tag=SUMMARY_TAG
 )
 
 

@@ -11,7 +11,7 @@ from ...models import Course, User
 from ..course_settings import settings_for
 from ..frameworks import course_tree
 from ..lms_results import Remap
-from .gradebook import name_key
+from ..roster import name_key
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,9 @@ from ..course_settings import mastery_settings, settings_for
 from ..frameworks import CourseTree, course_tree
 from ..mastery import CourseMastery, stored_levels
 from ..rejections import reported
-from ..roster import learners
+from ..roster import learners, name_key
 from ..sections import SectionChoice, in_section, section_choices
 from .common import ScaleView
-
-SORTS = ("name", "summary", "level")
 
 
 @dataclass(frozen=True)
@@ -132,12 +130,6 @@ def columns_of(tree: CourseTree, keep: set[int]) -> list[Column]:
         stack.extend((child, below) for child in reversed(tree.children.get(node, [])))
     parents = {column.ancestors[-1] for column in columns if column.ancestors}
     return [replace(c, has_children=c.standard.id in parents) for c in columns]
-
-
-def name_key(student: User) -> tuple[str, str, int]:
-    """Family name, then given name: the order of a class list."""
-    family = student.family_name or student.display_name
-    return (family.casefold(), (student.given_name or "").casefold(), student.id)
 
 
 def sort_rows(rows: list[Row], sort: str, by: int | None) -> list[Row]:

@@ -13,9 +13,9 @@ from ...models import Course, Job, Scale, User
 from ...translatable import N_
 from ..course_settings import ensure_presets, settings_for
 from ..frameworks import course_tree
+from ..roster import name_key
 from ..whatif import SettingsPreview
 from .common import status_text
-from .gradebook import name_key
 
 
 @dataclass(frozen=True)
