@@ -55,15 +55,19 @@ def render_profile(viewer: Viewer, student: User, *, error: str | None = None, t
     """The profile page: to-do list first, then the tree, the summary grade last."""
     is_own = viewer.user.id == student.id
     profile = build_profile(viewer.course, student, read_by_student=is_own)
+    rated = request.args.get("rated", type=int)
+    typed = typed or {}
     page = render_template(
         "profile/show.html",
         viewer=viewer,
         profile=profile,
         is_own=is_own,
         may_self_assess=is_own and viewer.role is CourseRole.STUDENT,
-        rated=request.args.get("rated", type=int),
+        rated=rated,
+        rated_label=profile.label_of(rated) if rated and is_own else None,
         self_error=error,
-        typed=typed or {},
+        self_label=profile.label_of(_int(typed.get("standard"))) if error else None,
+        typed=typed,
         may_share=share_links.may_create(viewer.course, viewer.role)
         and (viewer.is_teacher or viewer.user.id == student.id),
         chart_of=lambda items: evidence_chart(items, profile.scale),
@@ -75,3 +79,7 @@ def render_profile(viewer: Viewer, student: User, *, error: str | None = None, t
 def render_mentees(viewer: Viewer) -> str:
     """A mentor's landing page: the linked students of this course, nothing of anyone else."""
     return render_template("profile/mentees.html", viewer=viewer, students=mentees(viewer))
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None

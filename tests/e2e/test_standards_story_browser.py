@@ -80,7 +80,7 @@ def test_teacher_imports_ccss_adopts_scores_and_the_student_sees_it(live, page, 
     follow(rate.locator("summary"), rate.get_by_role("radio", name="Proficient"))
     rate.get_by_role("radio", name="Proficient").check()
     rate.get_by_label("What I did, and what I will try next").fill("I redid the negative ones.")
-    saved = student.get_by_text("Saved. Your teacher sees your rating and what you wrote")
+    saved = student.get_by_text("Your self-assessment on 8.EE.A.1 is saved.")
     follow(rate.get_by_role("button", name="Save my self-assessment"), saved)
     screenshot("standards-self-assessed")
 

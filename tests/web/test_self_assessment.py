@@ -38,6 +38,11 @@ def test_a_student_rates_themself_and_nothing_counts_it(browser, ids: Ids, tool)
     assert saved.status_code == 303
     page = browser.tool.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Self-rated: Advanced" in page and "(not counted)" in page
+    # The outcome opens the page (where the LMS shows the frame's top after the save), and
+    # says truthfully who reads it: the teacher, and family who follow the student.
+    notice = page.index("Your self-assessment on A-REI.3 is saved.")
+    assert notice < page.index("What do I do now?")
+    assert "for your teacher and for family who follow your progress" in page
     assert "I solved &lt;all&gt; ten equations." in page
     assert state(tool, ids, "A-REI.3") == before  # no level, no grade moved
     with tool.app_context():
@@ -57,6 +62,8 @@ def test_a_rating_without_a_level_or_words_is_refused_and_nothing_saved(browser,
     assert refused.status_code == 400
     page = refused.get_data(as_text=True)
     assert "Choose the level you think you are at." in page and 'role="alert"' in page
+    alert = page.index("Your self-assessment on A-REI.3 was not saved: Choose the level")
+    assert alert < page.index("What do I do now?")
     assert student.post(path, {"level": "9", "reflection": "x"}).status_code == 400
     # The browser asks for both before sending (the server still checks).
     form = re.search(r'<form method="post" action="[^"]*self-assessment.*?</form>', page, re.S)

@@ -52,6 +52,16 @@ class Profile:
     todo: list[Todo]
     summary: SummaryGrade | None
 
+    def label_of(self, standard_id: int | None) -> str | None:
+        """The label of a standard shown in the tree (None when it is not there)."""
+        stack = list(self.roots)
+        while stack:
+            node = stack.pop()
+            if node.standard.id == standard_id:
+                return node.standard.label
+            stack.extend(node.children)
+        return None
+
 
 def build_profile(course: Course, student: User, *, read_by_student: bool) -> Profile:
     """One student's profile in a fixed number of queries. Its next steps speak to the student
