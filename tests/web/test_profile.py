@@ -25,6 +25,12 @@ def test_student_profile_puts_the_todo_first_and_the_grade_lower(browser, ids):
     assert "Not yet assessed" in page  # F-IF.6 for Mateo
     assert 'class="badge lv-' in page and "Unit 1 quiz: linear equations" in page
     assert "Not yet assessed: ask your teacher when it will be." in page
+    # Feedback in the to-do list says which evidence it was given on, and when: it may be
+    # older than the latest evidence the step speaks of.
+    feedback = re.findall(r'<p class="feedback"><span class="label">(.*?)</span>', page, re.S)
+    assert feedback, "the demo student has teacher feedback"
+    for label in feedback:
+        assert re.fullmatch(r"Teacher's feedback on .+, \d{4}-\d{2}-\d{2}:", label), label
 
 
 def test_student_sees_only_their_own_data(browser, ids):

@@ -38,7 +38,7 @@ class Todo:
     standard: Standard
     result: MasteryResult
     is_priority: bool
-    comment: str | None
+    feedback: EvidenceItem | None  # the teacher's latest comment, with where and when
     next_step: str
 
 
@@ -111,8 +111,8 @@ def _todo(
 ) -> list[Todo]:
     """The leaves not at mastery, most actionable first, with the latest feedback."""
     tree = mastery.tree
-    comments = {
-        standard: commented[-1].comment
+    feedback = {
+        standard: commented[-1]
         for standard, found in items.items()
         # The teacher's feedback: a student's own reflection is not it.
         if (commented := [item for item in found if item.comment and not item.is_self])
@@ -122,12 +122,18 @@ def _todo(
             {leaf: mastery.result(student_id, leaf) for leaf in tree.leaves()},
             mastery.settings,
             priority=tree.priority,
-            comments={k: v for k, v in comments.items() if v},
+            comments={k: v.comment for k, v in feedback.items() if v.comment},
             scores={standard: found for (_, standard), found in scores.items()},
             about=about,
         )
     return [
-        Todo(tree.standards[t.standard], t.result, t.is_priority, t.comment, t.next_step)  # type: ignore[index]
+        Todo(
+            tree.standards[t.standard],  # type: ignore[index]
+            t.result,
+            t.is_priority,
+            feedback.get(t.standard),  # type: ignore[arg-type]
+            t.next_step,
+        )
         for t in todo
     ]
 
