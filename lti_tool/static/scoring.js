@@ -1,6 +1,6 @@
 /* Scoring sheet: keep what is typed in this tab (sessionStorage) until it is saved, put it back
    after a relaunch, and fill every row with one level without a round trip.
-   Without this script the page still works: "Apply to every row" then asks the server. */
+   Without this script the page still works: "Fill the empty rows" then asks the server. */
 (function () {
   "use strict";
   var form = document.getElementById("score-form");
@@ -98,9 +98,11 @@
   if (fill) {
     fill.addEventListener("click", function (event) {
       event.preventDefault();
+      // Only the rows with no mark: a level chosen or saved is never overwritten.
       var value = form.querySelector("#fill").value;
-      form.querySelectorAll("input[type=radio][name^='level-']").forEach(function (radio) {
-        if (radio.value === value) {
+      form.querySelectorAll("input[type=radio][name^='level-'][value='']:checked").forEach(function (none) {
+        var radio = form.querySelector("input[type=radio][name='" + none.name + "'][value='" + value + "']");
+        if (radio) {
           radio.checked = true;
         }
       });

@@ -176,10 +176,12 @@ def read_score_form(values: Mapping[str, str], view: SheetView, now: datetime) -
 
 
 def filled(form: ScoreForm, view: SheetView, value: str) -> ScoreForm:
-    """The typed sheet with every cell set to one level ("everyone at Proficient")."""
+    """The typed sheet with every cell that has no level set to one ("the rest at Proficient");
+    a level already chosen or saved is kept (a fill never overwrites a mark)."""
     if value not in {level.value for level in view.levels}:
-        form.errors["fill"] = _("Choose the level to give everyone.")
+        form.errors["fill"] = _("Choose the level to give the rows with no mark.")
         return form
     for cell in view.cells:
-        form.levels[cell] = value
+        if not form.levels.get(cell):
+            form.levels[cell] = value
     return form

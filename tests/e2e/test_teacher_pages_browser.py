@@ -50,12 +50,16 @@ def score_by_keyboard(page, frame) -> None:
     )
     assert len(lefts) == 3 and max(lefts) - min(lefts) < 1, lefts
     proficient = frame.locator("input[type=radio][value='3']:checked")
-    follow(frame.get_by_role("button", name="Apply to every row"), proficient.nth(15))
+    follow(frame.get_by_role("button", name="Fill the empty rows"), proficient.nth(15))
     expect(proficient).to_have_count(16)
     mateo = frame.get_by_role("group", name="Level for Mateo Hernández on F-IF.6")
     mateo.get_by_role("radio", name="Proficient").focus()
     page.keyboard.press("ArrowRight")  # radio groups move by arrow keys
     expect(mateo.get_by_role("radio", name="Advanced")).to_be_checked()
+    # Filling again fills only rows with no mark: Mateo's Advanced stays.
+    frame.get_by_role("button", name="Fill the empty rows").click()
+    expect(mateo.get_by_role("radio", name="Advanced")).to_be_checked()
+    mateo.get_by_role("radio", name="Advanced").focus()
     page.keyboard.press("Tab")  # on to this cell's comment
     page.keyboard.type("Clear rate of change.")
 

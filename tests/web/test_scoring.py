@@ -190,7 +190,7 @@ def test_bad_marks_are_named_next_to_the_cell_and_nothing_is_saved(browser, ids,
     assert count(tool, Evidence) == before
 
 
-def test_everyone_at_a_level_fills_every_row_without_saving(browser, ids, tool):
+def test_a_level_fills_the_rows_with_no_mark_without_saving(browser, ids, tool):
     visit = launch_as(browser, TEACHER)
     assessment_id, _ = create(visit, ids)
     page = visit.get(f"/assessments/{assessment_id}/score").get_data(as_text=True)
@@ -206,6 +206,14 @@ def test_everyone_at_a_level_fills_every_row_without_saving(browser, ids, tool):
     assert len(re.findall(r'value="3" checked', filled)) == 16
     assert ">Kept</textarea>" in filled
     assert count(tool, Evidence) == before
+    # A level already chosen (or saved) is kept: the fill never overwrites a mark.
+    mateo = f"level-{cell(ids, STUDENT, 'A-REI.3')}"
+    again = visit.post(
+        f"/assessments/{assessment_id}/score",
+        {**sheet_form(page), "date": TODAY, "action": "fill", "fill": "3", mateo: "1"},
+    ).get_data(as_text=True)
+    assert len(re.findall(r'value="3" checked', again)) == 15
+    assert re.search(rf'name="{mateo}" value="1" checked', again)
 
 
 def test_an_expired_launch_loses_nothing_typed_and_asks_to_relaunch(browser, ids, tool):

@@ -119,7 +119,7 @@ def test_scoring_in_spanish_with_its_errors_and_an_escaped_title(teacher: Visit,
     assert f"<h1>Calificar: {ESCAPED}</h1>" in sheet
     assert f"Calificaciones de {ESCAPED}: una fila por estudiante y estándar." in sheet
     assert "Guardar todas las calificaciones" in sheet and "Sin calificación" in sheet
-    assert_no_english(sheet, "Save all marks", "No mark", "Give everyone")
+    assert_no_english(sheet, "Save all marks", "No mark", "Give every row with no mark")
 
     form = sheet_form(sheet)
     where = cell(ids, STUDENT, "A-REI.3")
