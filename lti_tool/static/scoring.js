@@ -82,8 +82,10 @@
       var changed = typed ? restore(typed) : 0;
       var notice = document.querySelector("[data-restored]");
       if (changed && notice) {
-        notice.textContent = changed + " value" + (changed === 1 ? "" : "s") +
-          " you typed before were put back. They are not saved yet: check them and press Save.";
+        // The page's own words, in its language (templates/scoring/sheet.html).
+        notice.textContent = changed === 1
+          ? notice.getAttribute("data-one")
+          : notice.getAttribute("data-many").replace("{count}", String(changed));
         notice.hidden = false;
       } else if (!changed) {
         store.removeItem(key);
