@@ -29,15 +29,27 @@
   }
   later();
 
-  // After a save the page answers with a notice at its top, while the LMS page around the
-  // frame stays scrolled to where the button was. Ask the platform to show the frame's top
-  // ("lti.scrollToTop", as Canvas names it) and move the focus to the notice, so the
-  // teacher sees and hears that it was saved (or what to fix).
+  // A new page inside the frame opens where the LMS page around the frame was scrolled to
+  // (where the button or link was). After a save the page answers with its outcome near its
+  // top: a notice, an error, or a preview ([data-focus]). Ask the platform to show the frame's
+  // top ("lti.scrollToTop", as Canvas names it) and move the focus to the outcome, so the
+  // teacher sees and hears that it was saved (or what to fix). Any other page reached from
+  // the tool's own pages starts at its top too, with the focus on its heading. The first
+  // page of a launch (reached from the LMS) leaves the LMS page as it is.
   function showOutcome() {
-    var notice = document.querySelector("main .notice.success[role=status], main [role=alert]");
-    if (!notice) return;
-    notice.setAttribute("tabindex", "-1");
-    notice.focus({ preventScroll: true });
+    var outcome = document.querySelector(
+      "main .notice.success[role=status], main [role=alert], main [data-focus]"
+    );
+    var fromTool = false;
+    try {
+      fromTool = document.referrer !== "" && new URL(document.referrer).origin === location.origin;
+    } catch (error) {
+      fromTool = false;
+    }
+    var target = outcome || (fromTool ? document.querySelector("main h1") : null);
+    if (!target) return;
+    target.setAttribute("tabindex", "-1");
+    target.focus({ preventScroll: true });
     window.parent.postMessage({ subject: "lti.scrollToTop" }, "*");
   }
   if (document.readyState === "loading") {

@@ -32,8 +32,13 @@ def test_teacher_adds_evidence_from_a_cell_and_sees_the_cell_change(live, page, 
     expect(frame.locator(f"#col-{ids.standards['A-CED.1']}")).to_be_visible()
     screenshot("gradebook-in-lms")
 
+    # A laptop with the LMS's chrome, scrolled down to the cell: the new page opens at its top,
+    # with the focus on its heading (static/frame.js asks the LMS for lti.scrollToTop).
+    page.set_viewport_size({"width": 1200, "height": 500})
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     follow(cell, frame.get_by_role("heading", name="Add evidence"))
-    page.set_viewport_size({"width": 1200, "height": 500})  # a laptop with the LMS's chrome
+    expect(frame.locator("main h1")).to_be_in_viewport()
+    expect(frame.locator("main h1")).to_be_focused()
     frame.get_by_label("Level", exact=True).select_option(label="Advanced (mastery)")
     frame.get_by_label("Comment for the student (optional)").fill("Clear rate of change.")
     follow(frame.get_by_role("button", name="Add evidence"), frame.get_by_text("Evidence added."))

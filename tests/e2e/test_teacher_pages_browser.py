@@ -189,6 +189,10 @@ def test_a_settings_change_is_previewed_then_saved(live, make_app, page, screens
         frame.get_by_role("button", name="Preview the change"),
         frame.get_by_text("7 students' levels change; 7 summary grades change"),
     )
+    # The preview is what the teacher reads next: in view, with the focus, before "Save".
+    preview = frame.get_by_role("heading", name="What this change would do")
+    expect(preview).to_be_focused()
+    expect(preview).to_be_in_viewport()
     screenshot("settings-preview-in-lms")
     with app.app_context():
         assert db.session.scalar(select(CourseSettings.method)) == "most_recent"
