@@ -137,13 +137,12 @@ def _page(
 ) -> str:
     now = utcnow()
     today = local_day(now, request_zone())
-    latest = view.live[-1].points if view.live else None
     return render_template(
         "cells/show.html",
         viewer=viewer,
         view=view,
         chart=evidence_chart(view.items, view.scale),
-        add_form=form if form is not None and target is None else blank_form(today, latest),
+        add_form=form if form is not None and target is None else blank_form(today),
         failed_form=form if target is not None else None,
         target=target,
         max_day=latest_day(now, request_zone()).isoformat(),

@@ -81,9 +81,10 @@ class EvidenceForm:
         return not self.errors
 
 
-def blank_form(today: date, level: float | None = None) -> EvidenceForm:
-    """An empty form dated today."""
-    return EvidenceForm(level=f"{level:g}" if level is not None else "", date=today.isoformat())
+def blank_form(today: date) -> EvidenceForm:
+    """An empty form dated today: the level is the teacher's to choose (a level chosen in
+    advance is recorded again by a teacher who saves without looking)."""
+    return EvidenceForm(level="", date=today.isoformat())
 
 
 def read_evidence_form(

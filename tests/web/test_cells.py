@@ -46,6 +46,10 @@ def test_timeline_shows_every_fact_and_a_chart(browser, ids):
         assert "<dt>Entered by</dt><dd>Amara Okafor</dd>" in entry  # who
         assert 'class="badge lv-' in entry  # level, as text in a coloured badge
     assert "Add evidence" in page and 'name="launch"' in page
+    # The new evidence's level is the teacher's to choose: nothing is chosen in advance.
+    add = page[page.index('id="add-level"') :]
+    add = add[: add.index("</select>")]
+    assert " selected" not in add
 
 
 def test_a_single_score_has_its_date_under_its_dot(browser, ids, tool):
