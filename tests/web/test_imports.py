@@ -109,7 +109,8 @@ def test_preview_then_confirmed_save_then_nothing_twice(browser, ids, tool):
     changed = {user for user, row in outbox(tool).items() if queued.get(user) != row}
     assert changed == {ids.users["201"], ids.users["202"]}
     notice = visit.browser.tool.get(saved.headers["Location"]).get_data(as_text=True)
-    assert "Saved 4 pieces of evidence." in notice
+    # A success the page focuses and the LMS scrolls to (static/frame.js looks for it).
+    assert '<p class="notice success" role="status">Saved 4 pieces of evidence.</p>' in notice
     again = visit.post("/evidence/import/save", answers)
     assert "saved=0" in again.headers["Location"] and "skipped=4" in again.headers["Location"]
     assert evidence_count(tool) == before + 4
