@@ -40,6 +40,22 @@ def N_(msgid: str, **params: object) -> Text:  # noqa: N802 (gettext's usual mar
     return Text(msgid, **params)
 
 
+class Number(float):
+    """A number for a sentence: "2.5" in English (the log, the LMS comment), "2,5" on a
+    Spanish page (`shown`); no trailing zeros ("2", not "2.0")."""
+
+    def __str__(self) -> str:
+        return f"{self:g}"
+
+
 def shown(text: object) -> str:
-    """`text` in the page's language when it was marked with `N_`, else as it is."""
-    return text.translated() if isinstance(text, Text) else str(text)
+    """`text` in the page's language when it was marked with `N_` (a `Number` with its
+    decimal sign), else as it is."""
+    if isinstance(text, Text):
+        return text.translated()
+    if isinstance(text, Number):
+        from flask import has_request_context
+        from flask_babel import format_decimal
+
+        return format_decimal(text, format="#,##0.##") if has_request_context() else str(text)
+    return str(text)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from lti_tool.mastery.errors import MasteryError
 from lti_tool.mastery.results import MasteryResult, Status
 from lti_tool.mastery.scales import Scale
-from lti_tool.translatable import N_, Text
+from lti_tool.translatable import N_, Number, Text
 
 DEFAULT_TABLE: Mapping[float, float] = MappingProxyType(
     {1.0: 55.0, 2.0: 70.0, 3.0: 85.0, 4.0: 100.0}
@@ -51,9 +51,9 @@ StandardId = TypeVar("StandardId", bound=Hashable)
 PolicyFunction = Callable[[_Scope, Scale, float, dict[str, Any]], SummaryGrade]
 
 
-def _number(value: float) -> str:
+def _number(value: float) -> Number:
     """A number for a sentence: at most two decimals, no trailing zeros."""
-    return f"{round(value, 2):g}"
+    return Number(round(value, 2))
 
 
 # The policies' sentences, by (scope noun, one standard or more): whole sentences, so each

@@ -59,3 +59,15 @@ def test_catalogs_compile_when_their_source_changes(tmp_path: Path, tool: Flask)
 
     with tool.test_request_context(), force_locale("es"):
         assert gettext("Mastery Tracker") == "Seguimiento del dominio"
+
+
+def test_a_number_in_a_sentence_takes_the_page_s_decimal_sign(tool: Flask):
+    from lti_tool.translatable import Number, Text
+
+    sentence = Text("Average level %(mean)s → %(percent)s%%", mean=Number(2.5), percent=Number(80))
+    assert sentence == "Average level 2.5 → 80%"  # the log and the LMS comment: English
+    with tool.test_request_context():
+        with force_locale("es"):
+            assert sentence.translated() == "Average level 2,5 → 80%"
+        with force_locale("en"):
+            assert sentence.translated() == "Average level 2.5 → 80%"

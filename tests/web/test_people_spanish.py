@@ -53,7 +53,9 @@ def test_a_student_with_a_spanish_lms_sees_their_profile_in_spanish(
     assert "Aún sin evaluar: pregúntale a tu docente cuándo será." in page
     assert re.search(r"Tu evidencia más reciente fue \w+: revisa los comentarios", page)
     assert " · Docente · " in page and " · Teacher · " not in page
-    assert re.search(r"Nivel promedio [\d.]+ en \d+ estándares evaluados → [\d.]+%", page)
+    # Numbers with the Spanish decimal sign: "2,33", never "2.33".
+    average = re.search(r"Nivel promedio ([\d,]+) en \d+ estándares evaluados → ([\d,]+)%", page)
+    assert average and not re.search(r"Nivel promedio \d+\.\d", page)
     # The self-assessment form.
     assert "Autoevaluarme en A-REI.3" in page
     assert "¿En qué nivel creo que estoy en A-REI.3?" in page
