@@ -33,6 +33,19 @@ def test_student_profile_puts_the_todo_first_and_the_grade_lower(browser, ids):
         assert re.fullmatch(r"Teacher's feedback on .+, \d{4}-\d{2}-\d{2}:", label), label
 
 
+def test_a_course_without_standards_says_so_and_shows_nothing_empty(browser, ids, lms):
+    lms.platform.add_course("biology-7", "BIO-7", "Biology")
+    lms.platform.add_resource_link("biology-7", "Mastery tracker")
+    lms.platform.enroll("biology-7", STUDENT, [Role.LEARNER])
+    page = launch_as(browser, STUDENT, "biology-7").landing
+    assert "Your teacher has not chosen this course's standards yet." in page
+    # No empty legend, tree, grade or report: nothing there says something untrue.
+    for empty in ("Summary grade", "Clave", "Key to the levels", "sent to the LMS", "report"):
+        assert empty not in page, empty
+    # Where there is a grade, the page still says where it goes.
+    assert "sent to the LMS gradebook" in launch_as(browser, STUDENT).landing
+
+
 def test_student_sees_only_their_own_data(browser, ids):
     visit = launch_as(browser, STUDENT)
     page = visit.landing
