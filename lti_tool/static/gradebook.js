@@ -119,6 +119,15 @@
   build();
   if (grid.length > 1 && grid[1].length) {
     focusAt(1, 0, false);
+    // Back from a cell page (#cell-<student>-<standard>): the focus returns to that cell.
+    var back = /^#cell-(\d+)-(\d+)$/.exec(window.location.hash);
+    var link = back && table.querySelector(
+      'a[href^="/students/' + back[1] + "/standards/" + back[2] + '?"]'
+    );
+    var at = link && positionOf(link);
+    if (at) {
+      focusAt(at[0], at[1], true);
+    }
     table.addEventListener("keydown", onKey);
     table.addEventListener("focusin", function (event) {
       var at = positionOf(event.target);

@@ -234,19 +234,24 @@ def launch_url(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, launch=g.get("launch_token", ""), **values)
 
 
-def launch_url_pattern(endpoint: str, *fields: str) -> str:
-    """A `str.format` pattern of a launch URL with integer fields left open (for dense grids)."""
+def launch_url_pattern(endpoint: str, *fields: str, **values: Any) -> str:
+    """A `str.format` pattern of a launch URL with integer fields left open (for dense grids);
+    `values` are filled in once."""
     sentinels = {name: 900_000_001 + n for n, name in enumerate(fields)}
-    url = launch_url(endpoint, **sentinels).replace("{", "{{").replace("}", "}}")
+    url = launch_url(endpoint, **values, **sentinels).replace("{", "{{").replace("}", "}}")
     for name, sentinel in sentinels.items():
         url = url.replace(str(sentinel), "{" + name + "}")
     return url
 
 
 def launch_field() -> Markup:
-    """The hidden input every form inside the tool carries."""
+    """The hidden input every form inside the tool carries (and, on a cell page, the
+    gradebook view to go back to: web/cells.py)."""
     token = escape(g.get("launch_token", ""))
-    return Markup(f'<input type="hidden" name="launch" value="{token}">')
+    field = f'<input type="hidden" name="launch" value="{token}">'
+    if grid := g.get("grid_view"):
+        field += f'<input type="hidden" name="grid" value="{escape(grid)}">'
+    return Markup(field)
 
 
 def init_app(app: Flask) -> None:

@@ -7,7 +7,9 @@ saved, the request commits only after the service succeeded.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request
+from urllib.parse import urlencode
+
+from flask import Blueprint, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
@@ -21,6 +23,7 @@ from ..services.views.cell import CellView, build_cell
 from .access import Viewer, current_viewer, launch_url, teacher_viewer, visible_student
 from .charts import evidence_chart
 from .forms import EvidenceForm, blank_form, latest_day, read_evidence_form
+from .gradebook import grid_view
 from .zones import local_date, request_zone
 
 bp = Blueprint("cells", __name__)
@@ -107,9 +110,20 @@ def correct(student_id: int, standard_id: int, evidence_id: int):
 
 
 def saved(student_id: int, standard_id: int, what: str):
-    """Post/redirect/get, keeping the launch token."""
-    url = launch_url("cells.show", student_id=student_id, standard_id=standard_id, saved=what)
+    """Post/redirect/get, keeping the launch token (and the gradebook view to go back to)."""
+    url = launch_url(
+        "cells.show",
+        student_id=student_id,
+        standard_id=standard_id,
+        saved=what,
+        grid=_grid_view() or None,
+    )
     return redirect(url, code=303)
+
+
+def _grid_view() -> str:
+    """The gradebook view this cell page was opened from (its `grid` argument, checked)."""
+    return urlencode(grid_view(request.values.get("grid", "")))
 
 
 def _refused(viewer: Viewer, student: User, standard_id: int, form: EvidenceForm, target):
@@ -137,6 +151,7 @@ def _page(
 ) -> str:
     now = utcnow()
     today = local_day(now, request_zone())
+    g.grid_view = _grid_view()  # every form of the page carries it (access.launch_field)
     return render_template(
         "cells/show.html",
         viewer=viewer,
@@ -154,7 +169,9 @@ def _page(
 
 def _back_link(viewer: Viewer, view: CellView) -> tuple[str, str]:
     if viewer.is_teacher:
-        return launch_url("gradebook.index"), _("Back to the gradebook")
+        # The view the teacher came from, at this cell (static/gradebook.js focuses it).
+        grid = launch_url("gradebook.index", **grid_view(g.grid_view))
+        return f"{grid}#cell-{view.student.id}-{view.standard.id}", _("Back to the gradebook")
     if viewer.user.id == view.student.id:
         text = _("Back to your profile")
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlencode
 
 from flask import Blueprint, Response, make_response, render_template, request
 from flask_babel import gettext as _
@@ -19,6 +20,20 @@ from . import course_copy
 from .access import Viewer, current_viewer, launch_url_pattern, teacher_viewer
 
 bp = Blueprint("gradebook", __name__)
+
+# The query arguments that make a gradebook view: a cell page opened from it links back to it.
+VIEW_ARGUMENTS = ("priority", "sort", "branch", "section")
+
+
+def grid_view(encoded: str) -> dict[str, str]:
+    """The gradebook view named by a cell page's `grid` argument (the view's own query string):
+    its known arguments only, each a short value."""
+    try:
+        found = parse_qs(encoded[:500], max_num_fields=len(VIEW_ARGUMENTS))
+    except ValueError:  # more fields than a view has: not one of ours
+        return {}
+    return {name: found[name][0][:100] for name in VIEW_ARGUMENTS if found.get(name)}
+
 
 _HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -54,7 +69,7 @@ def render_grid(viewer: Viewer) -> str:
         priority_only=priority_only,
         branch=branch,
         section=section,
-        row_cells=GridCells(book, launch_url_pattern("cells.show", "student_id", "standard_id")),
+        row_cells=GridCells(book, _cell_pattern()),
         profile_href=launch_url_pattern("profile.show", "student_id"),  # one url_for, not 300
         copy_offers=[] if book.adopted else course_copy.offers(viewer),
         gone_columns=grades.gone_columns(viewer.course),
@@ -62,6 +77,14 @@ def render_grid(viewer: Viewer) -> str:
     # After rendering: a commit expires every loaded row, and the page would reload each.
     db.session.commit()  # the course's default settings are created on first use
     return page
+
+
+def _cell_pattern() -> str:
+    """The cell links of this view: they carry the view, so the cell page's way back keeps the
+    sort, the branch and the section."""
+    view = {name: request.args[name] for name in VIEW_ARGUMENTS if request.args.get(name)}
+    extra = {"grid": urlencode(view)} if view else {}
+    return launch_url_pattern("cells.show", "student_id", "standard_id", **extra)
 
 
 class GridCells:

@@ -51,6 +51,9 @@ def test_teacher_adds_evidence_from_a_cell_and_sees_the_cell_change(live, page, 
 
     follow(frame.get_by_role("link", name="Back to the gradebook"), cell)
     expect(cell).to_contain_text("Advanced")
+    # Back where the teacher was: the focus on the cell just changed, in view.
+    expect(cell).to_be_focused()
+    expect(cell).to_be_in_viewport()
     screenshot("gradebook-after-evidence-in-lms")
 
     # The same pages opened on their own (the LMS frame is 640 px high), for the README.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from contextlib import contextmanager
 from html import unescape
@@ -104,6 +105,35 @@ def test_sort_by_summary_grade(browser, ids, tool):
     page = visit.get("/gradebook", sort="summary").get_data(as_text=True)
     scores = [float(n) for n in re.findall(r'<td class="summary-col">([\d.]+)<span', page)]
     assert len(scores) == 8 and scores == sorted(scores)
+
+
+def test_a_cell_page_leads_back_to_the_view_it_was_opened_from(browser, ids, tool):
+    """Sorted by summary, one branch: the cell page, and the page after adding evidence on it,
+    go back to that view at that cell (static/gradebook.js focuses it)."""
+    visit = launch_as(browser, TEACHER)
+    branch = ids.standards["A-CED"]
+    page = visit.get("/gradebook", sort="summary", branch=str(branch)).get_data(as_text=True)
+    mateo, target = ids.users[STUDENT], ids.standards["A-CED.1"]
+    link = re.search(rf'href="(/students/{mateo}/standards/{target}\?[^"]+)"', page)
+    assert link and "grid=sort%3Dsummary%26branch%3D" in link[1]
+    cell = browser.tool.get(html.unescape(link[1])).get_data(as_text=True)
+    back = re.search(r'<p class="back"><a href="([^"]+)">', cell)[1]
+    expected = f"#cell-{mateo}-{target}"
+    assert back.startswith("/gradebook?") and back.endswith(expected)
+    assert "sort=summary" in back and f"branch={branch}" in back
+    # Every form of the page carries the view; saving comes back to a page that keeps it.
+    grid = re.search(r'<input type="hidden" name="grid" value="([^"]+)">', cell)[1]
+    added = visit.post(
+        f"/students/{mateo}/standards/{target}/evidence",
+        {"level": "3", "date": "2025-10-01", "grid": html.unescape(grid)},
+    )
+    assert added.status_code == 303 and "grid=sort%3Dsummary" in added.headers["Location"]
+    again = browser.tool.get(added.headers["Location"]).get_data(as_text=True)
+    assert re.search(r'<p class="back"><a href="/gradebook\?[^"]*sort=summary', again)
+    # A `grid` that is not a gradebook view is ignored.
+    odd = visit.get(f"/students/{mateo}/standards/{target}", grid="x=1&launch=stolen")
+    back = re.search(r'<p class="back"><a href="([^"]+)">', odd.get_data(as_text=True))[1]
+    assert "x=1" not in back and "stolen" not in back
 
 
 def test_grid_needs_a_teacher(browser, ids):
