@@ -54,6 +54,8 @@ MAX_UPLOAD_BYTES = 2_000_000
 FORMATS = ("long", "wide")
 
 
+SAMPLE_ROWS = 10  # rows the preview shows as they will be saved
+
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import saved: new evidence rows, distinct students and standards, skipped rows."""
@@ -84,6 +86,7 @@ class ImportPreview:
     problems: tuple[Problem, ...]
     marks_given: int  # cells with a mark
     duplicate_lines: tuple[int, ...] = ()
+    sample: tuple[EvidenceRow, ...] = ()  # the first rows as read: dates, assessments, comments
 
     @property
     def needs_confirmation(self) -> tuple[MarkProposal, ...]:
@@ -167,6 +170,7 @@ def preview_import(
         tuple(problems),
         len(parsed.rows),
         parsed.duplicate_lines,
+        parsed.rows[:SAMPLE_ROWS],
     )
 
 

@@ -17,6 +17,7 @@ from .conftest import launch_as
 
 # Students by LMS user id, standards by code; marks a teacher's gradebook uses.
 WIDE = "Student,A-CED.1,A-REI.3\n201,M,NY\n202,P+,3\n"
+TEMPLATE_HEADER = "student,standard,level,date,assessment,comment\n"
 
 
 def evidence_count(tool) -> int:
@@ -75,6 +76,21 @@ def test_the_template_downloads_and_previews_as_a_long_file(browser, ids):
     assert "attachment" in response.headers["Content-Disposition"]
     preview = upload(visit, response.data).get_data(as_text=True)
     assert "One row per attempt" in preview and "2 marks for 1 student on 1 standard." in preview
+
+
+def test_the_preview_shows_the_first_rows_with_their_dates_and_comments(browser, ids):
+    """What is saved besides the level (the date, the assessment, the comment) is seen first."""
+    rows = "".join(
+        f"201,A-CED.1,3,2025-10-{day:02d},Exit ticket {day},Comment {day}\n" for day in range(1, 13)
+    )
+    visit = launch_as(browser, TEACHER)
+    page = upload(visit, TEMPLATE_HEADER + rows).get_data(as_text=True)
+    assert "The first rows, as they will be saved" in page
+    cells = re.findall(r"<tr><td>(\d+)</td>(.*?)</tr>", page, re.S)
+    assert len(cells) == 10  # the first ten rows, then a count of the rest
+    first = re.findall(r"<td>(.*?)</td>", cells[0][1])
+    assert first == ["201", "A-CED.1", "3", "2025-10-01", "Exit ticket 1", "Comment 1"]
+    assert "and 2 more rows" in page
 
 
 def test_preview_then_confirmed_save_then_nothing_twice(browser, ids, tool):
