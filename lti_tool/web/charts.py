@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from ..services.views.common import EvidenceItem, ScaleView
 from .zones import local_date
 
-WIDTH, HEIGHT = 520, 170
-LEFT, RIGHT, TOP, BOTTOM = 110, 16, 12, 28
+# Units of the viewBox: the chart is drawn at about this size (mastery.css), so its 14-unit text
+# stays near 14 px; on a phone, where the box is some 300 px wide, still over 10 px.
+WIDTH, HEIGHT = 400, 176
+LEFT, RIGHT, TOP, BOTTOM = 110, 16, 12, 34
+DATE_DROP = 22  # the dates' baseline below the lowest level: clear of its dots (radius 6)
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def evidence_chart(items: Sequence[EvidenceItem], scale: ScaleView) -> Chart | N
         height=HEIGHT,
         left=LEFT,
         right_edge=WIDTH - RIGHT,
-        baseline=HEIGHT - BOTTOM + 16,
+        baseline=HEIGHT - BOTTOM + DATE_DROP,
         points=points,
         gridlines=gridlines,
         path=path,

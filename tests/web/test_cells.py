@@ -199,3 +199,21 @@ def test_hostile_comments_are_escaped(browser, ids):
     ):
         assert "<script>alert(1)" not in page and "<img src=x" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_dates_sit_clear_of_the_lowest_dots(browser, ids, tool):
+    """A score at the scale's bottom draws its dot just above the dates: they do not touch."""
+    visit = launch_as(browser, TEACHER)
+    path = cell_path(ids, STUDENT, "F-IF.6")
+    for day in ("2025-10-01", TODAY):
+        visit.post(path + "/evidence", {"level": "1", "date": day, "comment": ""})
+    page = visit.get(path).get_data(as_text=True)
+    lowest = max(
+        float(y)
+        for y in re.findall(r'<circle class="dot[^"]*" cx="[\d.]+" cy="([\d.]+)" r="6"', page)
+    )
+    dates = [
+        float(y) for y in re.findall(r'<text class="axis" x="[\d.]+" y="([\d.]+)"[^>]*>\d', page)
+    ]
+    ascent = 14 * 0.75  # of the 14-unit axis text (static/mastery.css), above its baseline
+    assert dates and all(y - ascent > lowest + 6 for y in dates), (lowest, dates)
