@@ -61,7 +61,26 @@ def index() -> Any:
         people = [(p.users[uid], role_label(course, p.users[uid])) for uid in course.enrollments]
         people += [(a, "Administrator") for a in admins if a.id not in course.enrollments]
         rows.append((course, people))
-    return render_template("index.html", rows=rows, platform_name=p.name)
+    return render_template("index.html", rows=rows, platform_name=p.name, languages=LANGUAGES)
+
+
+# The languages a person can choose in this LMS (what a launch says in its locale claims).
+LANGUAGES = {"en": "English", "es": "Español"}
+
+
+@bp.post("/people/<user_id>/locale")
+def set_locale(user_id: str) -> Any:
+    """A person's language, as an LMS user sets it in their profile: their next launches say it
+    (launch_presentation.locale and the locale claim)."""
+    p = get_platform()
+    user = p.users.get(user_id)
+    locale = request.form.get("locale", "")
+    if user is None or locale not in LANGUAGES:
+        return error_page(400, "Not a person or a language", f"{user_id!r}, {locale!r}")
+    with p.store.lock:
+        user.locale = locale
+        p.store.save()
+    return redirect(url_for("pages.index"), 303)
 
 
 def _course_and_viewer(context_id: str) -> tuple[Course, User] | tuple[None, str]:

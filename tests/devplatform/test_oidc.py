@@ -92,6 +92,18 @@ def test_resource_link_launch(client: FlaskClient, platform: Platform,
     assert claims[Claim.AGS_ENDPOINT]["lineitems"].endswith("/algebra-1-p3/line_items")
 
 
+def test_a_person_chooses_their_language_and_their_launches_say_it(
+        client: FlaskClient, platform: Platform, fake_tool: FakeTool) -> None:
+    page = client.get("/").get_data(as_text=True)
+    assert 'action="/people/201/locale"' in page and '<option value="es">Español' in page
+    assert client.post("/people/201/locale", data={"locale": "es"}).status_code == 303
+    claims = decode(client, form_fields(client.post(
+        "/auth", data=auth_params(platform, fake_tool)).get_data(as_text=True))["id_token"])
+    assert claims["locale"] == "es" and claims[Claim.LAUNCH_PRESENTATION]["locale"] == "es"
+    assert client.post("/people/201/locale", data={"locale": "xx"}).status_code == 400
+    assert client.post("/people/nobody/locale", data={"locale": "es"}).status_code == 400
+
+
 def test_deep_linking_launch(client: FlaskClient, platform: Platform,
                              fake_tool: FakeTool) -> None:
     params = auth_params(platform, fake_tool, "101", message_type=MessageType.DEEP_LINKING)
