@@ -39,8 +39,10 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
     assert [item.is_priority for item in todo] == [True, False, False, False, True, False]
 
 
+# Each case: the step said to the student, then said of them (`about="Ana"`) to a teacher, a
+# family or a mentor.
 @pytest.mark.parametrize(
-    ("settings", "result", "scores", "comment", "next_step"),
+    ("settings", "result", "scores", "comment", "to_student", "of_student"),
     [
         (
             MasterySettings(),
@@ -48,6 +50,7 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             None,
             None,
             "Not yet assessed: ask your teacher when it will be",
+            "Not yet assessed: the teacher decides when it will be",
         ),
         (
             MasterySettings(min_evidence=3),
@@ -55,6 +58,7 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             None,
             None,
             "Keep going: 1 of 3 pieces of evidence needed before a level shows",
+            "Ana has 1 of the 3 pieces of evidence needed before a level shows",
         ),
         (
             MasterySettings(method="mean"),
@@ -62,6 +66,7 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             scores_from([3, 2]),
             "Check your units.",
             "Your latest evidence was Developing: review the feedback and try again",
+            "Ana's latest evidence was Developing: the teacher's feedback says what to work on",
         ),
         (
             MasterySettings(method="mean"),
@@ -70,6 +75,7 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             None,
             "Your latest evidence was Proficient: "
             "ask your teacher what to practise, then try again",
+            "Ana's latest evidence was Proficient: the teacher can say what to practise next",
         ),
         (
             MasterySettings(),
@@ -77,6 +83,15 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             None,
             "Good start.",
             "Your current level is Beginning: review the feedback and try again",
+            "Ana's current level is Beginning: the teacher's feedback says what to work on",
+        ),
+        (
+            MasterySettings(),
+            assessed(1, S),
+            None,
+            None,
+            "Your current level is Beginning: ask your teacher what to practise, then try again",
+            "Ana's current level is Beginning: the teacher can say what to practise next",
         ),
         (
             MasterySettings(method="n_mastery"),
@@ -84,6 +99,7 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             scores_from([3, 1, 4]),
             None,
             "Show Proficient on this standard once more — 2 of 3 needed",
+            "Ana needs to show Proficient on this standard once more — 2 of 3",
         ),
         (
             MasterySettings(method="n_mastery"),
@@ -91,6 +107,7 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             scores_from([1]),
             None,
             "Show Proficient on this standard 3 more times — 0 of 3 needed",
+            "Ana needs to show Proficient on this standard 3 more times — 0 of 3",
         ),
         (
             MasterySettings(overrides={"std": Calculation("n_mastery", {"n": 2})}),
@@ -98,6 +115,7 @@ def test_order_puts_actionable_then_priority_then_lowest_level_first() -> None:
             scores_from([4, 1], exempt={1}),  # the exempt 1 is not evidence
             None,
             "Show Proficient on this standard once more — 1 of 2 needed",
+            "Ana needs to show Proficient on this standard once more — 1 of 2",
         ),
     ],
 )
@@ -106,83 +124,21 @@ def test_next_step(
     result: MasteryResult,
     scores: list[Score] | None,
     comment: str | None,
-    next_step: str,
+    to_student: str,
+    of_student: str,
 ) -> None:
-    (item,) = build_todo(
-        {"std": result},
-        settings,
-        comments={"std": comment} if comment else None,
-        scores={"std": scores} if scores else None,
-    )
-    assert item.next_step == next_step
-    assert item.comment == comment
-    assert item.result is result
+    for about, next_step in ((None, to_student), ("Ana", of_student)):
+        (item,) = build_todo(
+            {"std": result},
+            settings,
+            comments={"std": comment} if comment else None,
+            scores={"std": scores} if scores else None,
+            about=about,
+        )
+        assert item.next_step == next_step
+        assert item.comment == comment
+        assert item.result is result
 
 
 def test_standards_at_mastery_are_left_out() -> None:
     assert build_todo({"a": assessed(3, S), "b": assessed(4, S)}, MasterySettings()) == []
-
-
-@pytest.mark.parametrize(
-    ("settings", "result", "scores", "comment", "next_step"),
-    [
-        (
-            MasterySettings(),
-            NOT_ASSESSED,
-            None,
-            None,
-            "Not yet assessed: the teacher decides when it will be",
-        ),
-        (
-            MasterySettings(min_evidence=3),
-            MasteryResult(INSUFFICIENT.status, None, None, 1),
-            None,
-            None,
-            "Ana has 1 of the 3 pieces of evidence needed before a level shows",
-        ),
-        (
-            MasterySettings(method="mean"),
-            assessed(2.5, S, 2),
-            scores_from([3, 2]),
-            "Check your units.",
-            "Ana's latest evidence was Developing: the teacher's feedback says what to work on",
-        ),
-        (
-            MasterySettings(),
-            assessed(1, S),
-            None,
-            None,
-            "Ana's current level is Beginning: the teacher can say what to practise next",
-        ),
-        (
-            MasterySettings(method="n_mastery"),
-            assessed(2, S, 3),
-            scores_from([3, 1, 4]),
-            None,
-            "Ana needs to show Proficient on this standard once more — 2 of 3",
-        ),
-        (
-            MasterySettings(method="n_mastery"),
-            assessed(1, S, 1),
-            scores_from([1]),
-            None,
-            "Ana needs to show Proficient on this standard 3 more times — 0 of 3",
-        ),
-    ],
-)
-def test_next_step_said_of_the_student_to_someone_else(
-    settings: MasterySettings,
-    result: MasteryResult,
-    scores: list[Score] | None,
-    comment: str | None,
-    next_step: str,
-) -> None:
-    """A teacher, a family or a mentor reads the same list: the step names the student."""
-    (item,) = build_todo(
-        {"std": result},
-        settings,
-        comments={"std": comment} if comment else None,
-        scores={"std": scores} if scores else None,
-        about="Ana",
-    )
-    assert item.next_step == next_step
