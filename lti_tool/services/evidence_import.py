@@ -56,6 +56,7 @@ FORMATS = ("long", "wide")
 
 SAMPLE_ROWS = 10  # rows the preview shows as they will be saved
 
+
 @dataclass(frozen=True)
 class ImportSummary:
     """What an import saved: new evidence rows, distinct students and standards, skipped rows."""

@@ -2,7 +2,9 @@
 
 Claiming leases a row to one worker (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, so
 any number of workers share the outbox; SQLite runs one worker). A worker that dies holding a
-lease loses nothing: the lease runs out and the row is sent again. The AGS timestamp of every
+lease loses nothing: the lease runs out and the row is sent again, unless the platform's result
+already holds it (the worker died after sending, before recording: re-sent, its comment would
+notify the student again on Canvas, correction 3). The AGS timestamp of every
 attempt is at least a second after the previous one (DESIGN.md correction 2), so a re-sent
 row can never replace a newer value on the platform, and a stale one is refused as
 superseded.
@@ -17,6 +19,7 @@ the worker that holds the registration claims them in its next pass.
 from __future__ import annotations
 
 import logging
+import math
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,7 +29,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, bindparam, case, func, or_, select, update
 
 from ..extensions import db
-from ..lti.ags import Score
+from ..lti.ags import AgsClient, Score
 from ..lti.service import Delivered, Gone, Outcome, Retry, ServiceCallFailed, Superseded
 from ..models import Course, GradeColumn, GradeOutbox, GradingPeriod, OutboxState, User
 from ..models.types import utcnow
@@ -76,6 +79,7 @@ class Claim:
     column_id: int
     score: Score
     comment: str
+    in_doubt: bool = False  # a lease ran out on it: it may have reached the platform already
 
 
 def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim]:
@@ -105,6 +109,9 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
     )
     claims = []
     for row, platform_id, course_id, sub in db.session.execute(query):
+        # Every way a row is settled, held or handed back clears its lease: one still set has
+        # run out on a worker that died (or hung) while delivering it.
+        in_doubt = row.lease_until is not None
         row.lease_until = now + timedelta(seconds=LEASE_SECONDS)
         row.worker = worker
         # Strictly increasing per (line item, user), a second apart: Moodle compares seconds.
@@ -114,7 +121,16 @@ def claim(worker: str, limit: int, *, now: datetime | None = None) -> list[Claim
         comment = row.comment if row.comment != row.sent_comment else None
         score = Score(sub, row.score, row.maximum, row.last_timestamp, comment)
         claims.append(
-            Claim(row.id, row.version, platform_id, course_id, row.column_id, score, row.comment)
+            Claim(
+                row.id,
+                row.version,
+                platform_id,
+                course_id,
+                row.column_id,
+                score,
+                row.comment,
+                in_doubt,
+            )
         )
     db.session.commit()
     return claims
@@ -186,8 +202,12 @@ def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) ->
             sendable.append((item, line_item_url(client, course, column)))
         except ServiceCallFailed as error:
             _settle(item, error.outcome, report)
+    delivered: list[tuple[Claim, Outcome]] = []
+    for item, url in [(item, url) for item, url in sendable if item.in_doubt]:
+        if _arrived(client, url, item.score):
+            delivered.append((item, Delivered(status=200, message="already at the platform")))
+            sendable.remove((item, url))
     outcomes = client.post_scores([(url, item.score) for item, url in sendable])
-    delivered = []
     for (item, _), outcome in zip(sendable, outcomes, strict=True):
         if isinstance(outcome, Delivered):
             delivered.append((item, outcome))
@@ -195,6 +215,24 @@ def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) ->
             _settle(item, outcome, report)
     _settle_delivered(delivered)
     report.delivered += len(delivered)
+
+
+def _arrived(client: AgsClient, url: str, score: Score) -> bool:
+    """Whether the platform's current result for the user is this score already (and its
+    comment, when one is to be sent). Not known (the read failed): no, the score is sent."""
+    try:
+        found = client.results(url, user_id=score.user_id)
+    except ServiceCallFailed as error:
+        log.info("could not read the result before re-sending: %s", error)
+        return False
+    wanted = score.score_given / score.score_maximum
+    return any(
+        result.result_score is not None
+        and result.result_maximum
+        and math.isclose(result.result_score / result.result_maximum, wanted, abs_tol=1e-9)
+        and (score.comment is None or result.comment == score.comment)
+        for result in found
+    )
 
 
 def _settle_delivered(delivered: list[tuple[Claim, Outcome]]) -> None:
