@@ -139,6 +139,8 @@ def test_problems_are_reported_by_line_and_column(browser, ids, tool):
         "<td>line 4</td><td>Student</td><td>&#39;nobody&#39; not found in the roster</td>"
         in response
     )
+    # The summary counts every name in the file, and says how many are not in the class.
+    assert "for 3 students on 2 standards. 1 of the students is not in the class list." in response
     assert 'action="/evidence/import/save"' not in response  # fix the file first
     response = upload(visit, "Student,A-CED.1,Quiz 3\n201,3,3\n").get_data(as_text=True)
     assert "<td>line 1</td><td>Quiz 3</td>" in response
