@@ -14,7 +14,7 @@ from ..extensions import db
 from ..lti.context import lti
 from ..lti.deep_linking import LineItemRequest, ResourceLinkItem, ToolDeepLink
 from ..lti.vocab import Claim, CourseRole, MessageType
-from ..models import SUMMARY_LABEL, SUMMARY_TAG, Assessment
+from ..models import GRADED_IN_LMS, SUMMARY_LABEL, SUMMARY_TAG, Assessment
 from ..services import published, scoring
 from ..services.assessment_grades import SCORE_MAXIMUM
 from . import admin, gradebook, profile
@@ -45,6 +45,10 @@ def home():
     if session.course is not None and session.user is not None:
         opened = _opened_assessment(viewer)
         if opened is not None and role is CourseRole.TEACHER:
+            # Graded in the LMS: what the tool does with its grades, once the column is known.
+            if opened.grading == GRADED_IN_LMS and opened.line_item_url:
+                cuts = url_for("cut_scores.edit", item=opened.line_item_url, launch=viewer.token)
+                return redirect(cuts, 303)
             sheet = url_for("scoring.sheet", assessment_id=opened.id, launch=viewer.token)
             return redirect(sheet, 303)
         if role is CourseRole.TEACHER:

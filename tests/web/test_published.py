@@ -132,6 +132,20 @@ def test_graded_in_the_lms_the_results_become_evidence_through_cut_scores(browse
     with tool.app_context():
         assert db.session.scalar(select(func.count()).select_from(Evidence)) == total
     assert lms.platform.scores(item.id) == []
+    # Its cut scores are one link away on the assessments page, and open as they apply.
+    listing = visit.get("/assessments").get_data(as_text=True)
+    link = re.search(
+        r'<a href="(/lms-columns/cut-scores\?[^"]+)">Cut scores of “Unit 4 test”', listing
+    )
+    assert link, "the published assessment links to its cut scores"
+    cuts = browser.tool.get(unescape(link[1])).get_data(as_text=True)
+    assert "“Unit 4 test” is graded in the LMS" in cuts
+    assert 'value="75"' in cuts  # the scale's default cut for Proficient
+    # Its activity in the LMS opens on them too (a sheet would score it in the tool instead).
+    tag = tag_of(tool, assessment_id).removeprefix("assessment:")
+    link = lms.platform.add_resource_link(COURSE, "Unit 4 test", custom={"assessment": tag})
+    opened = browser.launch(TEACHER, resource_link_id=link.id)
+    assert opened.status_code == 303 and "/lms-columns/cut-scores?" in opened.location
 
 
 def deep_link_assessment(browser, assessment_id: int, grading: str) -> tuple[str, str]:
