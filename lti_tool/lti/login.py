@@ -84,7 +84,10 @@ class ToolOIDCLogin(FlaskOIDCLogin):
             raise LaunchForbidden(
                 N_("This platform's registration is disabled."),
                 detail=f"login for disabled platform {platform.id}",
-                hint=N_("An administrator can re-enable it on the admin page."),
+                hint=N_(
+                    "Whoever runs the tool can turn it on again in its installation console "
+                    "(/install on the tool's own address)."
+                ),
             )
         self.platform = platform
         return self.ctx.tool_conf.registration(platform)
