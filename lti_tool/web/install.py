@@ -115,6 +115,9 @@ def platform_status(platform_id: int):
     wanted = request.form.get("active", "")
     if wanted not in ("0", "1"):
         raise _bad_form("Choose whether the registration is enabled or disabled.")
+    if wanted == "0" and request.form.get("confirm") != "yes":
+        # One click would refuse every launch of a district: the box says so, and must be ticked.
+        raise _bad_form("Tick the box to confirm: a disabled registration's launches are refused.")
     platforms.set_active(platform, wanted == "1", actor=_actor())
     db.session.commit()
     return redirect(url_for("install.index", saved=1), 303)

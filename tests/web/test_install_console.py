@@ -327,7 +327,11 @@ def test_a_registration_is_disabled_and_enabled_again_audited(
 ) -> None:
     client = signed_in(app)
     path = f"/install/platforms/{installation.other}/status"
-    assert post(client, path, {"active": "0"}).status_code == 303
+    # Disabling refuses every launch of a district: it must be confirmed.
+    assert post(client, path, {"active": "0"}).status_code == 400
+    with app.app_context():
+        assert db.session.get(Platform, installation.other).is_active
+    assert post(client, path, {"active": "0", "confirm": "yes"}).status_code == 303
     with app.app_context():
         assert db.session.get(Platform, installation.other).status == "disabled"
     assert "✗ disabled" in client.get("/install/").get_data(as_text=True)
@@ -337,7 +341,8 @@ def test_a_registration_is_disabled_and_enabled_again_audited(
         assert db.session.get(Platform, installation.other).is_active
     actions = [action for action, _ in audit_actions(app)]
     assert actions[-2:] == ["registration.disabled", "registration.enabled"]
-    assert post(client, "/install/platforms/999999/status", {"active": "0"}).status_code == 404
+    gone = post(client, "/install/platforms/999999/status", {"active": "0", "confirm": "yes"})
+    assert gone.status_code == 404
 
 
 def test_the_scales_page_lists_the_built_in_scales(app: Flask) -> None:
