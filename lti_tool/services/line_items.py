@@ -42,6 +42,20 @@ def grade_client(course: Course) -> AgsClient:
     )
 
 
+def has_summary_column(course: Course) -> bool:
+    """Whether the course's LMS gradebook has a summary column of the tool's already."""
+    found = db.session.scalar(
+        select(GradeColumn.id)
+        .where(
+            GradeColumn.course_id == course.id,
+            GradeColumn.tag == SUMMARY_TAG,
+            GradeColumn.line_item_url.is_not(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def link_line_item(course: Course) -> str | None:
     """A line item a launch named for one of the course's links (score scope only)."""
     return db.session.scalar(

@@ -15,7 +15,7 @@ from ..lti.context import lti
 from ..lti.deep_linking import LineItemRequest, ResourceLinkItem, ToolDeepLink
 from ..lti.vocab import Claim, CourseRole, MessageType
 from ..models import GRADED_IN_LMS, SUMMARY_LABEL, SUMMARY_TAG, Assessment
-from ..services import published, scoring
+from ..services import line_items, published, scoring
 from ..services.assessment_grades import SCORE_MAXIMUM
 from . import admin, gradebook, profile
 from .access import Viewer, current_viewer
@@ -113,6 +113,7 @@ def _picker(viewer: Viewer, *, error: str | None = None) -> str:
         session=viewer.launch,
         launch=viewer.token,
         column=SUMMARY_COLUMN,
+        has_summary=course is not None and line_items.has_summary_column(course),
         assessments=[a for a in assessments if a.alignments],
         gradings=published.GRADINGS,
         error=error,

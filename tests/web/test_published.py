@@ -204,11 +204,15 @@ def add_tracker(browser, lms: Lms, title: str) -> None:
 
 def test_every_summary_tagged_column_gets_the_summary(browser, tool, lms):
     launch_as(browser, TEACHER)
+    already = "This course already has a “Mastery summary” column in the LMS gradebook"
+    assert already not in browser.tool.get(open_picker(browser)).get_data(as_text=True)
     add_tracker(browser, lms, "Mastery (unit page)")
     add_tracker(browser, lms, "Mastery (home page)")
     assert len(columns(lms, SUMMARY_TAG)) == 2
     seed(tool, lms)
     assert Worker(tool).drain().grades.dead == 0
+    # Adding it once more is still possible, and the picker says what it would do.
+    assert already in browser.tool.get(open_picker(browser)).get_data(as_text=True)
     first, second = columns(lms, SUMMARY_TAG)
     book = lms.platform.gradebook(COURSE)
     assert book[first.id][STUDENT]["score_given"] > 0
