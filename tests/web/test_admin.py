@@ -73,6 +73,8 @@ def test_admin_lands_on_the_console_with_course_health_and_failed_grades(
     admin = launch_as(Browser(tool, lms), ADMIN)
     page = admin.landing
     assert "<h1>Administration</h1>" in page and "Grace Lindqvist" in page
+    # The registration's status in words, not its stored code.
+    assert re.search(r"<dd>enabled, registered (by hand|by Dynamic Registration) on", page)
     courses = table(page, "courses")
     algebra, biology = row_of(courses, "Algebra I"), row_of(courses, "Biology II")
     # Algebra: one grade accepted, one refused; its class list synced; no failing job.
