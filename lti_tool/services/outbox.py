@@ -202,11 +202,16 @@ def _deliver_course(course: Course, claims: list[Claim], report: DrainReport) ->
             sendable.append((item, line_item_url(client, course, column)))
         except ServiceCallFailed as error:
             _settle(item, error.outcome, report)
-    delivered: list[tuple[Claim, Outcome]] = []
-    for item, url in [(item, url) for item, url in sendable if item.in_doubt]:
-        if _arrived(client, url, item.score):
-            delivered.append((item, Delivered(status=200, message="already at the platform")))
-            sendable.remove((item, url))
+    # A row whose lease ran out may be there already: it is settled without sending it again.
+    there = {
+        item.row_id for item, url in sendable if item.in_doubt and _arrived(client, url, item.score)
+    }
+    delivered: list[tuple[Claim, Outcome]] = [
+        (item, Delivered(status=200, message="already at the platform"))
+        for item, _ in sendable
+        if item.row_id in there
+    ]
+    sendable = [(item, url) for item, url in sendable if item.row_id not in there]
     outcomes = client.post_scores([(url, item.score) for item, url in sendable])
     for (item, _), outcome in zip(sendable, outcomes, strict=True):
         if isinstance(outcome, Delivered):
